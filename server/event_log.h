@@ -1,0 +1,98 @@
+// EventLog: the embedded, durable log of documented JSON events.
+//
+// On disk, under one directory, a sequence of segments. Segment N is a pair:
+//   segment-<N>.ndjson  one documented JSON object per line, nothing else;
+//   segment-<N>.ids     "<stored unix ms> <message_id>" per line, line k
+//                       belonging to line k of the .ndjson file.
+// Keeping the ids beside the data lets deduplication survive a restart without
+// putting anything into the documented JSON.
+//
+// Append writes both files and fdatasyncs both before it returns, so a caller
+// acknowledges only durable events; the pipeline calls it once for many events
+// (group commit). Open recovers from a crash: it cuts the last segment back to
+// its longest prefix of complete, well-formed line pairs, so no torn line
+// remains and every acknowledged event is present exactly once.
+//
+// Not thread-safe: one writer thread owns it.
+#ifndef TRACKD_SERVER_EVENT_LOG_H_
+#define TRACKD_SERVER_EVENT_LOG_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "server/file_system.h"
+#include "server/record.h"
+
+namespace trackd {
+
+struct EventLogOptions {
+  // The directory of the segments; created if missing.
+  std::string dir = "./data";
+  // A segment is closed and a new one started once its .ndjson file reaches
+  // this many bytes.
+  uint64_t segment_bytes = 64 << 20;
+};
+
+// A message_id read back from the log, with the time it was stored.
+struct StoredId {
+  std::string message_id;
+  absl::Time stored_at;
+};
+
+// What Open found and repaired.
+struct RecoveryReport {
+  int segments = 0;
+  uint64_t events_in_last_segment = 0;
+  uint64_t truncated_data_bytes = 0;  // Torn or unacknowledged tail cut from the .ndjson file.
+  uint64_t truncated_ids_bytes = 0;
+};
+
+class EventLog {
+ public:
+  // Opens (creating if needed) the log in options.dir and recovers its last
+  // segment. `fs` must outlive the log. Returns UNAVAILABLE on I/O errors.
+  static absl::StatusOr<std::unique_ptr<EventLog>> Open(FileSystem& fs, EventLogOptions options);
+
+  // Appends `records` in order and makes them durable. `now` is stored with each
+  // message_id. On error (UNAVAILABLE) none of the records counts as stored:
+  // the log cuts its files back to where they were. If even that fails, the log
+  // refuses every later Append with UNAVAILABLE until it is reopened.
+  absl::Status Append(absl::Span<const Record> records, absl::Time now);
+
+  // Returns the ids stored at or after `since`, oldest first.
+  absl::StatusOr<std::vector<StoredId>> ReadIdsSince(absl::Time since);
+
+  const RecoveryReport& recovery_report() const { return recovery_; }
+
+ private:
+  EventLog(FileSystem& fs, EventLogOptions options) : fs_(fs), options_(std::move(options)) {}
+
+  absl::Status Recover(const std::vector<uint64_t>& segment_numbers);
+  absl::Status OpenSegment(uint64_t number, uint64_t data_size, uint64_t ids_size);
+  absl::Status StartNextSegment();
+  absl::Status RollBack();
+  std::string DataPath(uint64_t number) const;
+  std::string IdsPath(uint64_t number) const;
+
+  FileSystem& fs_;
+  const EventLogOptions options_;
+  std::vector<uint64_t> segments_;  // Ascending; the last one is open.
+  std::unique_ptr<AppendableFile> data_file_;
+  std::unique_ptr<AppendableFile> ids_file_;
+  uint64_t data_size_ = 0;  // Bytes durable in the open segment's .ndjson file.
+  uint64_t ids_size_ = 0;
+  bool broken_ = false;
+  RecoveryReport recovery_;
+  std::string data_buffer_;  // Reused across appends.
+  std::string ids_buffer_;
+};
+
+}  // namespace trackd
+
+#endif  // TRACKD_SERVER_EVENT_LOG_H_

@@ -1,0 +1,20 @@
+// One-line JSON log records on stderr: {"time":…,"level":…,"msg":…,…}.
+// For start-up, state changes and errors; never one line per request.
+#ifndef TRACKD_SERVER_LOGGING_H_
+#define TRACKD_SERVER_LOGGING_H_
+
+#include <initializer_list>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <utility>
+
+namespace trackd {
+
+// Writes one record with string `fields` after the message. Thread-safe (one
+// write call per record).
+void Log(absl::string_view level, absl::string_view message,
+         std::initializer_list<std::pair<absl::string_view, std::string>> fields = {});
+
+}  // namespace trackd
+
+#endif  // TRACKD_SERVER_LOGGING_H_

@@ -1,0 +1,79 @@
+// trackd: the event-ingest server. Reads its flags (and TRACKD_* variables),
+// starts the server on the embedded log, and shuts down cleanly on SIGTERM or
+// SIGINT: health NOT_SERVING, no new calls, in-flight calls finished, the
+// queue flushed, exit 0.
+#include <signal.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/config.h"
+#include "server/logging.h"
+#include "server/server.h"
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "trackd: receives account_added_user and other events over gRPC "
+      "(trackd.v1.TrackService), validates them and stores their documented JSON durably.\n"
+      "Every flag can also be set as TRACKD_<FLAG> in the environment; the command line wins.\n"
+      "Example: trackd --listen=127.0.0.1:50051 --data_dir=./data");
+  std::vector<std::string> args = trackd::ArgsWithEnvironment(argc, argv, std::getenv);
+  std::vector<char*> arg_ptrs;
+  for (std::string& arg : args) arg_ptrs.push_back(arg.data());
+  absl::ParseCommandLine(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
+
+  auto config = trackd::ServerConfigFromFlags();
+  if (!config.ok()) {
+    trackd::Log("error", "invalid configuration", {{"error", config.status().ToString()}});
+    return 2;
+  }
+
+  // Block the stop signals in every thread; this one waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  trackd::PosixFileSystem fs;
+  auto server = trackd::TrackdServer::Start(*config, fs, [] { return absl::Now(); });
+  if (!server.ok()) {
+    trackd::Log("error", "cannot start", {{"error", server.status().ToString()}});
+    return 1;
+  }
+  const trackd::RecoveryReport& recovery = (*server)->recovery();
+  trackd::Log("info", "serving",
+              {{"listen", config->listen},
+               {"port", absl::StrCat((*server)->port())},
+               {"data_dir", config->log.dir},
+               {"segments", absl::StrCat(recovery.segments)},
+               {"recovered_truncated_bytes",
+                absl::StrCat(recovery.truncated_data_bytes + recovery.truncated_ids_bytes)},
+               {"reloaded_message_ids", absl::StrCat((*server)->reloaded_ids())},
+               {"dedupe_window", absl::FormatDuration(config->dedupe.window)},
+               {"shutdown_grace", absl::FormatDuration(config->shutdown_grace)}});
+
+  const std::string port_file = trackd::PortFileFromFlags();
+  if (!port_file.empty()) {
+    // Written to a temporary name and renamed, so a reader never sees half a number.
+    const std::string temporary = port_file + ".tmp";
+    std::ofstream(temporary) << (*server)->port() << "\n";
+    std::rename(temporary.c_str(), port_file.c_str());
+  }
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  trackd::Log("info", "stopping", {{"signal", strsignal(signal_number)}});
+  (*server)->Shutdown();
+  const trackd::PipelineStats stats = (*server)->stats();
+  trackd::Log("info", "stopped",
+              {{"events_stored", absl::StrCat(stats.events_stored)},
+               {"commits", absl::StrCat(stats.commits)},
+               {"duplicates", absl::StrCat(stats.duplicates)}});
+  return 0;
+}

@@ -1,0 +1,18 @@
+// Server-assigned message ids for events sent without one.
+#ifndef TRACKD_SERVER_MESSAGE_ID_H_
+#define TRACKD_SERVER_MESSAGE_ID_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace trackd {
+
+// Returns a new version 7 UUID (RFC 9562) in its 36-character text form: the
+// millisecond time `now`, then 74 random bits from a generator seeded by the
+// OS. Time-ordered ids keep index inserts local. Thread-safe.
+std::string NewMessageId(absl::Time now);
+
+}  // namespace trackd
+
+#endif  // TRACKD_SERVER_MESSAGE_ID_H_

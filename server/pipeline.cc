@@ -1,0 +1,171 @@
+#include "server/pipeline.h"
+
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "server/status_details.h"
+
+namespace trackd {
+
+// The state of one Submit call: finished when every record is resolved.
+struct Pipeline::Submission {
+  Submission(size_t n, SubmitCallback callback)
+      : duplicate(n, 0), remaining(n), done(std::move(callback)) {}
+
+  // Called once per record, from any thread.
+  void Resolve(size_t index, const absl::Status& status, bool is_duplicate) {
+    if (!status.ok()) {
+      absl::MutexLock lock(&mu);
+      if (error.ok()) error = status;
+    } else {
+      duplicate[index] = is_duplicate;
+    }
+    if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) Finish();
+  }
+
+  void Finish() {
+    absl::Status first_error;
+    {
+      absl::MutexLock lock(&mu);
+      first_error = error;
+    }
+    if (!first_error.ok()) {
+      done(first_error);
+      return;
+    }
+    done(std::vector<bool>(duplicate.begin(), duplicate.end()));
+  }
+
+  std::vector<char> duplicate;  // char, not bool: written from several threads.
+  std::atomic<size_t> remaining;
+  absl::Mutex mu;
+  absl::Status error ABSL_GUARDED_BY(mu);
+  SubmitCallback done;
+};
+
+Pipeline::Pipeline(Sink& sink, DedupeIndex& index, std::function<absl::Time()> clock,
+                   PipelineOptions options)
+    : sink_(sink), clock_(std::move(clock)), options_(options), index_(index) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+Pipeline::~Pipeline() { Stop(); }
+
+void Pipeline::Submit(std::vector<Record> records, SubmitCallback done) {
+  if (records.empty()) {
+    done(std::vector<bool>());
+    return;
+  }
+  auto submission = std::make_shared<Submission>(records.size(), std::move(done));
+  std::vector<size_t> already_stored;
+  const absl::Status refused = Enqueue(records, submission, already_stored);
+  if (!refused.ok()) {
+    submission->done(refused);
+    return;
+  }
+  duplicates_.fetch_add(already_stored.size(), std::memory_order_relaxed);
+  for (size_t i : already_stored) submission->Resolve(i, absl::OkStatus(), true);
+}
+
+absl::Status Pipeline::Enqueue(std::vector<Record>& records,
+                               const std::shared_ptr<Submission>& submission,
+                               std::vector<size_t>& already_stored) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) {
+    return WithRetryInfo(absl::UnavailableError("the server is shutting down"), absl::Seconds(1));
+  }
+  const absl::Time now = clock_();
+  // Count the records that need room in the queue before changing anything, so
+  // a refused submission leaves no trace.
+  size_t fresh = 0;
+  absl::flat_hash_set<absl::string_view> seen;
+  for (const Record& record : records) {
+    if (index_.Contains(record.message_id, now) || in_flight_.contains(record.message_id)) {
+      continue;
+    }
+    if (seen.insert(record.message_id).second) ++fresh;
+  }
+  if (queue_.size() + fresh > options_.max_queued_events) {
+    return WithRetryInfo(absl::ResourceExhaustedError(absl::StrCat(
+                             "the write queue is full (", options_.max_queued_events,
+                             " events); retry later")),
+                         absl::Milliseconds(100));
+  }
+  for (size_t i = 0; i < records.size(); ++i) {
+    Record& record = records[i];
+    if (index_.Contains(record.message_id, now)) {
+      already_stored.push_back(i);
+    } else if (auto it = in_flight_.find(record.message_id); it != in_flight_.end()) {
+      it->second.push_back({submission, i});
+    } else {
+      in_flight_.try_emplace(record.message_id);
+      queue_.push_back({std::move(record), {submission, i}});
+    }
+  }
+  if (fresh > 0) queue_changed_.Signal();
+  return absl::OkStatus();
+}
+
+void Pipeline::WriterLoop() {
+  while (true) {
+    std::vector<QueuedRecord> batch;
+    {
+      absl::MutexLock lock(&mu_);
+      while (queue_.empty() && !stopping_) queue_changed_.Wait(&mu_);
+      if (queue_.empty()) return;  // Stopping, and everything queued is written.
+      batch.swap(queue_);
+    }
+    WriteBatch(std::move(batch));
+  }
+}
+
+void Pipeline::WriteBatch(std::vector<QueuedRecord> batch) {
+  std::vector<Record> records;
+  records.reserve(batch.size());
+  for (QueuedRecord& queued : batch) records.push_back(std::move(queued.record));
+
+  absl::Status status = sink_.Write(records);
+  if (!status.ok()) {
+    status = WithRetryInfo(
+        absl::UnavailableError(absl::StrCat("the event store failed: ", status.message())),
+        absl::Seconds(1));
+  }
+  const absl::Time now = clock_();
+  std::vector<Waiter> waiters;
+  {
+    absl::MutexLock lock(&mu_);
+    for (Record& record : records) {
+      auto node = in_flight_.extract(record.message_id);
+      if (!node.empty()) {
+        for (Waiter& waiter : node.mapped()) waiters.push_back(std::move(waiter));
+      }
+      if (status.ok()) index_.Insert(std::move(record.message_id), now);
+    }
+  }
+  if (status.ok()) {
+    commits_.fetch_add(1, std::memory_order_relaxed);
+    events_stored_.fetch_add(records.size(), std::memory_order_relaxed);
+    duplicates_.fetch_add(waiters.size(), std::memory_order_relaxed);
+  }
+  for (QueuedRecord& queued : batch) {
+    queued.owner.submission->Resolve(queued.owner.index, status, false);
+  }
+  for (Waiter& waiter : waiters) waiter.submission->Resolve(waiter.index, status, true);
+}
+
+void Pipeline::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    queue_changed_.SignalAll();
+  }
+  if (writer_.joinable()) writer_.join();
+}
+
+PipelineStats Pipeline::stats() const {
+  return {commits_.load(std::memory_order_relaxed), events_stored_.load(std::memory_order_relaxed),
+          duplicates_.load(std::memory_order_relaxed)};
+}
+
+}  // namespace trackd

@@ -1,0 +1,108 @@
+// Pipeline: deduplication, a bounded queue and group commit in front of a sink.
+//
+// Handlers Submit encoded events and return at once; one writer thread takes
+// everything queued, hands it to the sink in one Write (one fsync for many
+// requests), then completes every waiting call. A message_id already stored is
+// answered duplicate at once; one still in flight waits for that write and is
+// then answered duplicate (or gets its error), so two concurrent requests with
+// one id store it once.
+//
+// Thread-safe. Completion callbacks run on the writer thread (or on the calling
+// thread when nothing has to be written) and must not block.
+#ifndef TRACKD_SERVER_PIPELINE_H_
+#define TRACKD_SERVER_PIPELINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/dedupe_index.h"
+#include "server/record.h"
+#include "server/sinks/sink.h"
+
+namespace trackd {
+
+struct PipelineOptions {
+  // The most events waiting for the writer; more are refused with RESOURCE_EXHAUSTED.
+  size_t max_queued_events = 20'000;
+};
+
+// For each submitted record, in order: true when it was a duplicate.
+using SubmitResult = absl::StatusOr<std::vector<bool>>;
+using SubmitCallback = std::function<void(SubmitResult)>;
+
+struct PipelineStats {
+  uint64_t commits = 0;         // Successful sink writes (fsyncs, for the file sink).
+  uint64_t events_stored = 0;   // Events those writes made durable.
+  uint64_t duplicates = 0;      // Events answered duplicate.
+};
+
+class Pipeline {
+ public:
+  // `sink` and `index` must outlive the pipeline. Starts the writer thread.
+  Pipeline(Sink& sink, DedupeIndex& index, std::function<absl::Time()> clock,
+           PipelineOptions options);
+  // Stops as Stop() does.
+  ~Pipeline();
+
+  // Stores `records` (each with a non-empty message_id) unless already stored.
+  // Calls `done` exactly once: with a duplicate flag per record once every new
+  // one is durable; RESOURCE_EXHAUSTED (nothing queued) when the queue lacks
+  // room; UNAVAILABLE when stopped or when the sink failed (some records may be
+  // stored; a retry is safe).
+  void Submit(std::vector<Record> records, SubmitCallback done);
+
+  // Writes what is queued, then stops the writer. Later Submits get UNAVAILABLE.
+  void Stop();
+
+  PipelineStats stats() const;
+
+ private:
+  struct Submission;
+  struct Waiter {
+    std::shared_ptr<Submission> submission;
+    size_t index;
+  };
+  struct QueuedRecord {
+    Record record;
+    Waiter owner;
+  };
+
+  // Queues the new records of `records` and registers waiters for those in
+  // flight; appends the indexes of already stored ones to `already_stored`.
+  // Returns the refusal (stopping, queue full) without changing anything.
+  absl::Status Enqueue(std::vector<Record>& records, const std::shared_ptr<Submission>& submission,
+                       std::vector<size_t>& already_stored);
+  void WriterLoop();
+  void WriteBatch(std::vector<QueuedRecord> batch);
+
+  Sink& sink_;
+  const std::function<absl::Time()> clock_;
+  const PipelineOptions options_;
+
+  mutable absl::Mutex mu_;
+  DedupeIndex& index_ ABSL_GUARDED_BY(mu_);
+  // Ids written or queued but not yet durable, with the calls waiting on them.
+  absl::flat_hash_map<std::string, std::vector<Waiter>> in_flight_ ABSL_GUARDED_BY(mu_);
+  std::vector<QueuedRecord> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::CondVar queue_changed_;
+
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> events_stored_{0};
+  std::atomic<uint64_t> duplicates_{0};
+  std::thread writer_;
+};
+
+}  // namespace trackd
+
+#endif  // TRACKD_SERVER_PIPELINE_H_

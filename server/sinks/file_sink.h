@@ -1,0 +1,30 @@
+// FileSink: the embedded default sink. Writes each batch to the EventLog and
+// returns once it is fsynced.
+#ifndef TRACKD_SERVER_SINKS_FILE_SINK_H_
+#define TRACKD_SERVER_SINKS_FILE_SINK_H_
+
+#include <functional>
+
+#include "absl/time/time.h"
+#include "server/event_log.h"
+#include "server/sinks/sink.h"
+
+namespace trackd {
+
+// Not thread-safe (see Sink). `log` must outlive the sink.
+class FileSink final : public Sink {
+ public:
+  FileSink(EventLog& log, std::function<absl::Time()> clock) : log_(log), clock_(std::move(clock)) {}
+
+  absl::Status Write(absl::Span<const Record> records) override {
+    return log_.Append(records, clock_());
+  }
+
+ private:
+  EventLog& log_;
+  const std::function<absl::Time()> clock_;
+};
+
+}  // namespace trackd
+
+#endif  // TRACKD_SERVER_SINKS_FILE_SINK_H_

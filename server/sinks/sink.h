@@ -1,0 +1,28 @@
+// Sink: where accepted events go once they are validated and encoded.
+//
+// The pipeline owns batching and group commit; a sink owns its medium (the
+// embedded log, an HTTP spool, Kafka). One writer thread calls Write, so an
+// implementation need not be thread-safe unless it says otherwise.
+#ifndef TRACKD_SERVER_SINKS_SINK_H_
+#define TRACKD_SERVER_SINKS_SINK_H_
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "server/record.h"
+
+namespace trackd {
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+
+  // Makes `records` durable in this order and returns OK only when every one
+  // is. On error none of them counts as stored (a retry with the same
+  // message_ids is safe); UNAVAILABLE means the medium failed and a later call
+  // may succeed.
+  virtual absl::Status Write(absl::Span<const Record> records) = 0;
+};
+
+}  // namespace trackd
+
+#endif  // TRACKD_SERVER_SINKS_SINK_H_

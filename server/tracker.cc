@@ -1,0 +1,97 @@
+#include "server/tracker.h"
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "server/json_encoder.h"
+#include "server/message_id.h"
+#include "server/status_details.h"
+
+namespace trackd {
+
+FieldViolations Tracker::Prepare(const v1::TrackRequest& request, absl::Time now,
+                                 Record* record) const {
+  FieldViolations violations = FindViolations(request, now, bounds_);
+  if (!violations.empty()) return violations;
+  AppendDocumentedJson(request, &record->json);
+  violations = CheckEncodedSize(record->json.size());
+  if (!violations.empty()) return violations;
+  record->message_id = request.message_id().empty() ? NewMessageId(now) : request.message_id();
+  return {};
+}
+
+void Tracker::Track(const v1::TrackRequest& request, TrackCallback done) {
+  Record record;
+  const FieldViolations violations = Prepare(request, clock_(), &record);
+  if (!violations.empty()) {
+    done(InvalidArgumentWithViolations(
+        absl::StrCat("the event breaks ", violations.size(), " rule(s) of the contract; first: ",
+                     violations.front().field, " ", violations.front().description),
+        violations));
+    return;
+  }
+  v1::TrackResponse response;
+  response.set_message_id(record.message_id);
+  std::vector<Record> records;
+  records.push_back(std::move(record));
+  pipeline_.Submit(std::move(records),
+                   [response = std::move(response), done = std::move(done)](
+                       SubmitResult result) mutable {
+                     if (!result.ok()) {
+                       done(result.status());
+                       return;
+                     }
+                     response.set_duplicate(result->front());
+                     done(std::move(response));
+                   });
+}
+
+void Tracker::TrackBatch(const v1::TrackBatchRequest& request, BatchCallback done) {
+  const int items = request.requests_size();
+  if (items == 0 || items > kMaxBatchItems) {
+    done(InvalidArgumentWithViolations(
+        "a batch must hold 1 to 500 requests",
+        {{"requests", absl::StrCat("must hold 1 to ", kMaxBatchItems, " items, got ", items)}}));
+    return;
+  }
+  const absl::Time now = clock_();
+  v1::TrackBatchResponse response;
+  std::vector<Record> records;
+  std::vector<int> record_item;  // The item index of each record.
+  for (int i = 0; i < items; ++i) {
+    v1::TrackBatchResult* result = response.add_results();
+    Record record;
+    const FieldViolations violations = Prepare(request.requests(i), now, &record);
+    if (!violations.empty()) {
+      result->set_message_id(request.requests(i).message_id());
+      result->set_outcome(v1::TrackBatchResult::OUTCOME_REJECTED);
+      for (const auto& v : violations) {
+        auto* out = result->add_violations();
+        out->set_field(v.field);
+        out->set_description(v.description);
+      }
+      continue;
+    }
+    result->set_message_id(record.message_id);
+    records.push_back(std::move(record));
+    record_item.push_back(i);
+  }
+  pipeline_.Submit(std::move(records),
+                   [response = std::move(response), record_item = std::move(record_item),
+                    done = std::move(done)](SubmitResult result) mutable {
+                     if (!result.ok()) {
+                       done(result.status());
+                       return;
+                     }
+                     for (size_t k = 0; k < record_item.size(); ++k) {
+                       response.mutable_results(record_item[k])
+                           ->set_outcome((*result)[k] ? v1::TrackBatchResult::OUTCOME_DUPLICATE
+                                                      : v1::TrackBatchResult::OUTCOME_ACCEPTED);
+                     }
+                     done(std::move(response));
+                   });
+}
+
+}  // namespace trackd

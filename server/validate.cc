@@ -1,0 +1,302 @@
+#include "server/validate.h"
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace trackd {
+namespace {
+
+constexpr size_t kMaxMessageIdChars = 100;
+constexpr size_t kMaxEventNameChars = 128;
+constexpr size_t kMaxIdChars = 256;
+constexpr size_t kMaxRoleChars = 128;
+constexpr size_t kMaxUserNameChars = 256;
+constexpr size_t kMaxEmailChars = 254;
+constexpr size_t kMaxEmailLocalChars = 64;
+constexpr size_t kMaxStructKeyChars = 128;
+constexpr int kMaxStructDepth = 16;
+// google.protobuf.Timestamp's own range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
+// What a UTF-8 scan of a string found.
+struct TextScan {
+  size_t chars = 0;
+  bool valid_utf8 = true;
+  bool has_control = false;
+};
+
+// Decodes `s` once, counting code points and noting C0/C1 controls and DEL.
+TextScan ScanText(absl::string_view s) {
+  TextScan scan;
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    uint32_t cp;
+    size_t len;
+    if (lead < 0x80) {
+      cp = lead;
+      len = 1;
+    } else if ((lead & 0xE0) == 0xC0) {
+      cp = lead & 0x1F;
+      len = 2;
+    } else if ((lead & 0xF0) == 0xE0) {
+      cp = lead & 0x0F;
+      len = 3;
+    } else if ((lead & 0xF8) == 0xF0) {
+      cp = lead & 0x07;
+      len = 4;
+    } else {
+      scan.valid_utf8 = false;
+      return scan;
+    }
+    if (i + len > s.size()) {
+      scan.valid_utf8 = false;
+      return scan;
+    }
+    for (size_t k = 1; k < len; ++k) {
+      const auto cont = static_cast<unsigned char>(s[i + k]);
+      if ((cont & 0xC0) != 0x80) {
+        scan.valid_utf8 = false;
+        return scan;
+      }
+      cp = (cp << 6) | (cont & 0x3F);
+    }
+    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+                          (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      scan.valid_utf8 = false;
+      return scan;
+    }
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) scan.has_control = true;
+    ++scan.chars;
+    i += len;
+  }
+  return scan;
+}
+
+class ViolationCollector {
+ public:
+  void Add(std::string field, std::string description) {
+    violations_.push_back({std::move(field), std::move(description)});
+  }
+  FieldViolations Take() { return std::move(violations_); }
+
+  // Checks a printable string of at most `max_chars`; `required` adds the
+  // non-empty rule. Returns true when the value passed every check.
+  bool CheckText(const std::string& field, absl::string_view value, size_t max_chars,
+                 bool required) {
+    if (value.empty()) {
+      if (required) Add(field, "is required and must not be empty");
+      return !required;
+    }
+    const TextScan scan = ScanText(value);
+    if (!scan.valid_utf8) {
+      Add(field, "must be valid UTF-8");
+      return false;
+    }
+    bool ok = true;
+    if (scan.chars > max_chars) {
+      Add(field, absl::StrCat("must be at most ", max_chars, " characters, got ", scan.chars));
+      ok = false;
+    }
+    if (scan.has_control) {
+      Add(field, "must not contain control characters");
+      ok = false;
+    }
+    return ok;
+  }
+
+  void CheckStruct(const std::string& field, const google::protobuf::Struct& s, int depth) {
+    if (depth > kMaxStructDepth) {
+      Add(field, absl::StrCat("nests deeper than ", kMaxStructDepth, " levels"));
+      return;
+    }
+    for (const auto& [key, value] : s.fields()) {
+      const std::string path = absl::StrCat(field, ".", key);
+      if (key.empty()) {
+        Add(absl::StrCat(field, ".\"\""), "keys must not be empty");
+        continue;
+      }
+      if (!CheckText(path, key, kMaxStructKeyChars, true)) continue;
+      CheckValue(path, value, depth);
+    }
+  }
+
+  void CheckValue(const std::string& field, const google::protobuf::Value& value, int depth) {
+    switch (value.kind_case()) {
+      case google::protobuf::Value::KIND_NOT_SET:
+        Add(field, "must have a value kind set (null, number, string, bool, struct or list)");
+        return;
+      case google::protobuf::Value::kNumberValue:
+        if (!std::isfinite(value.number_value())) {
+          Add(field, "must be a finite number (JSON has no NaN or Infinity)");
+        }
+        return;
+      case google::protobuf::Value::kStringValue: {
+        const TextScan scan = ScanText(value.string_value());
+        if (!scan.valid_utf8) Add(field, "must be valid UTF-8");
+        return;
+      }
+      case google::protobuf::Value::kStructValue:
+        CheckStruct(field, value.struct_value(), depth + 1);
+        return;
+      case google::protobuf::Value::kListValue: {
+        if (depth + 1 > kMaxStructDepth) {
+          Add(field, absl::StrCat("nests deeper than ", kMaxStructDepth, " levels"));
+          return;
+        }
+        const auto& items = value.list_value().values();
+        for (int i = 0; i < items.size(); ++i) {
+          CheckValue(absl::StrCat(field, "[", i, "]"), items[i], depth + 1);
+        }
+        return;
+      }
+      case google::protobuf::Value::kNullValue:
+      case google::protobuf::Value::kBoolValue:
+        return;
+    }
+  }
+
+ private:
+  FieldViolations violations_;
+};
+
+bool IsEventNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == ' ' || c == '_' || c == '.' || c == ':' || c == '-';
+}
+
+void CheckFreeFormEventName(const std::string& name, ViolationCollector& out) {
+  if (name.empty()) {
+    out.Add("event_name", "is required for events other than account_added_user");
+    return;
+  }
+  if (name.size() > kMaxEventNameChars) {
+    out.Add("event_name", absl::StrCat("must be at most ", kMaxEventNameChars,
+                                       " characters, got ", ScanText(name).chars));
+    return;
+  }
+  const char first = name.front();
+  const bool starts_with_letter = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z');
+  bool all_allowed = true;
+  for (char c : name) all_allowed = all_allowed && IsEventNameChar(c);
+  if (!starts_with_letter || !all_allowed || name.back() == ' ') {
+    out.Add("event_name",
+            "must start with an ASCII letter, hold only letters, digits, spaces and _ . : -, "
+            "and not end with a space");
+    return;
+  }
+  if (name == kAccountAddedUserEvent) {
+    out.Add("event_name",
+            "account_added_user events must set the account_added_user field, not properties");
+  }
+}
+
+// A plausible address: one "@", a non-empty local part, a dotted domain.
+void CheckEmail(const std::string& email, ViolationCollector& out) {
+  constexpr char kField[] = "account_added_user.user_email";
+  if (!out.CheckText(kField, email, kMaxEmailChars, false) || email.empty()) return;
+  for (unsigned char c : email) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
+      out.Add(kField, "must not contain whitespace");
+      return;
+    }
+  }
+  const size_t at = email.find('@');
+  if (at == std::string::npos || email.find('@', at + 1) != std::string::npos) {
+    out.Add(kField, "must contain exactly one '@'");
+    return;
+  }
+  const absl::string_view local(email.data(), at);
+  const absl::string_view domain = absl::string_view(email).substr(at + 1);
+  if (local.empty() || local.size() > kMaxEmailLocalChars) {
+    out.Add(kField, absl::StrCat("must have 1 to ", kMaxEmailLocalChars,
+                                 " characters before the '@'"));
+    return;
+  }
+  const bool bad_domain = domain.find('.') == absl::string_view::npos ||
+                          domain.front() == '.' || domain.back() == '.' ||
+                          domain.front() == '-' || domain.back() == '-' ||
+                          domain.find("..") != absl::string_view::npos;
+  if (bad_domain) {
+    out.Add(kField, "must have a domain after the '@' such as example.com");
+  }
+}
+
+void CheckTimestamp(const v1::TrackRequest& request, absl::Time now,
+                    const TimestampBounds& bounds, ViolationCollector& out) {
+  if (!request.has_timestamp()) {
+    out.Add("timestamp", "is required");
+    return;
+  }
+  const auto& ts = request.timestamp();
+  if (ts.seconds() < kMinTimestampSeconds || ts.seconds() > kMaxTimestampSeconds ||
+      ts.nanos() < 0 || ts.nanos() > 999'999'999) {
+    out.Add("timestamp", "is not a valid timestamp (seconds or nanos out of range)");
+    return;
+  }
+  const absl::Time t = absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+  if (t < bounds.earliest) {
+    out.Add("timestamp", absl::StrCat("must not be before ",
+                                      absl::FormatTime(absl::RFC3339_full, bounds.earliest,
+                                                       absl::UTCTimeZone())));
+  } else if (t > now + bounds.max_future) {
+    out.Add("timestamp", absl::StrCat("must not be more than ",
+                                      absl::FormatDuration(bounds.max_future),
+                                      " after the server's clock"));
+  }
+}
+
+void CheckContext(const v1::TrackRequest& request, ViolationCollector& out) {
+  if (!request.has_context()) return;
+  out.CheckStruct("context", request.context(), 1);
+  const auto& fields = request.context().fields();
+  const auto it = fields.find("group_id");
+  if (it == fields.end()) return;
+  if (it->second.kind_case() != google::protobuf::Value::kStringValue ||
+      it->second.string_value() != request.group_id()) {
+    out.Add("context.group_id", "must be a string equal to group_id when present");
+  }
+}
+
+}  // namespace
+
+FieldViolations FindViolations(const v1::TrackRequest& request, absl::Time now,
+                               const TimestampBounds& bounds) {
+  ViolationCollector out;
+  const bool typed = request.has_account_added_user();
+  out.CheckText("message_id", request.message_id(), kMaxMessageIdChars, false);
+  out.CheckText("user_id", request.user_id(), kMaxIdChars, true);
+  out.CheckText("group_id", request.group_id(), kMaxIdChars, typed);
+  CheckTimestamp(request, now, bounds, out);
+  CheckContext(request, out);
+
+  if (typed) {
+    if (!request.event_name().empty() && request.event_name() != kAccountAddedUserEvent) {
+      out.Add("event_name",
+              "must be empty or \"account_added_user\" when account_added_user is set");
+    }
+    const auto& props = request.account_added_user();
+    out.CheckText("account_added_user.user_role", props.user_role(), kMaxRoleChars, true);
+    out.CheckText("account_added_user.user_name", props.user_name(), kMaxUserNameChars, false);
+    CheckEmail(props.user_email(), out);
+  } else {
+    CheckFreeFormEventName(request.event_name(), out);
+    if (request.has_properties()) out.CheckStruct("properties", request.properties(), 1);
+  }
+  return out.Take();
+}
+
+FieldViolations CheckEncodedSize(size_t encoded_bytes) {
+  if (encoded_bytes <= kMaxEncodedEventBytes) return {};
+  return {{"(event)", absl::StrCat("encodes to ", encoded_bytes,
+                                   " bytes of JSON; the limit is ", kMaxEncodedEventBytes)}};
+}
+
+}  // namespace trackd
