@@ -1,0 +1,197 @@
+// The documented JSON: the seed sample byte for byte, escaping, key order, and
+// a round trip through an independent JSON parser (protobuf's).
+#include "server/json_encoder.h"
+
+#include <cmath>
+#include <string>
+
+#include "absl/time/time.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "server/validate.h"
+#include "tests/test_util.h"
+
+namespace trackd {
+namespace {
+
+using testing::SeedRequest;
+
+google::protobuf::Struct ParseJson(const std::string& json) {
+  google::protobuf::Struct parsed;
+  const auto status = google::protobuf::util::JsonStringToMessage(json, &parsed);
+  EXPECT_TRUE(status.ok()) << status.ToString() << " in " << json;
+  return parsed;
+}
+
+std::string Quoted(absl::string_view s) {
+  std::string out;
+  AppendJsonString(s, &out);
+  return out;
+}
+
+TEST(JsonEncoderTest, SeedSampleEncodesToTheSeedJsonByteForByte) {
+  const std::string expected =
+      testing::MinifyJson(testing::ReadTestData("seed_account_added_user.json"));
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(EncodeDocumentedJson(SeedRequest()), expected);
+}
+
+TEST(JsonEncoderTest, FirstSeedSampleShapeForAFreeFormEvent) {
+  v1::TrackRequest request = SeedRequest();
+  request.clear_account_added_user();
+  request.set_user_id("user_123");
+  request.set_group_id("account_123");
+  request.set_event_name("Event Name");
+  (*request.mutable_properties()->mutable_fields())["user_role"].set_string_value("User Role");
+  EXPECT_EQ(EncodeDocumentedJson(request),
+            testing::MinifyJson(testing::ReadTestData("seed_generic_sample.json")));
+}
+
+TEST(JsonEncoderTest, LeavesOutUnsetOptionalProperties) {
+  v1::TrackRequest request = SeedRequest();
+  request.mutable_account_added_user()->clear_user_name();
+  request.mutable_account_added_user()->clear_user_email();
+  EXPECT_EQ(EncodeDocumentedJson(request),
+            "{\"user_id\":\"766b3aef-5904-46fe-af05-a293fee8h345\",\"event\":"
+            "\"account_added_user\",\"properties\":{\"user_role\":\"Developer\"},\"context\":{"
+            "\"group_id\":\"47464e5b-4727-11ee-aeb6-fefbf8354ds3\"},\"timestamp\":"
+            "\"2023-11-02T00:30:08.276Z\"}");
+}
+
+TEST(JsonEncoderTest, WritesExtraContextAfterGroupIdWithSortedKeys) {
+  v1::TrackRequest request = SeedRequest();
+  auto& fields = *request.mutable_context()->mutable_fields();
+  fields["zone"].set_string_value("eu");
+  fields["app"].set_string_value("web");
+  fields["group_id"].set_string_value(request.group_id());  // Allowed, written once.
+  const std::string json = EncodeDocumentedJson(request);
+  EXPECT_NE(json.find("\"context\":{\"group_id\":\"47464e5b-4727-11ee-aeb6-fefbf8354ds3\","
+                      "\"app\":\"web\",\"zone\":\"eu\"}"),
+            std::string::npos)
+      << json;
+}
+
+TEST(JsonEncoderTest, FreeFormEventWithoutGroupHasEmptyContext) {
+  v1::TrackRequest request = SeedRequest();
+  request.clear_account_added_user();
+  request.clear_group_id();
+  request.set_event_name("Logged In");
+  EXPECT_EQ(EncodeDocumentedJson(request),
+            "{\"user_id\":\"766b3aef-5904-46fe-af05-a293fee8h345\",\"event\":\"Logged In\","
+            "\"properties\":{},\"context\":{},\"timestamp\":\"2023-11-02T00:30:08.276Z\"}");
+}
+
+TEST(JsonEncoderTest, EscapesQuotesBackslashesAndControlCharacters) {
+  EXPECT_EQ(Quoted("a\"b\\c"), R"("a\"b\\c")");
+  EXPECT_EQ(Quoted("\n\r\t\b\f"), R"("\n\r\t\b\f")");
+  EXPECT_EQ(Quoted(absl::string_view("\x00\x01\x1f", 3)), R"("\u0000\u0001\u001f")");
+}
+
+TEST(JsonEncoderTest, EscapesLineAndParagraphSeparators) {
+  EXPECT_EQ(Quoted("a\xE2\x80\xA8" "b\xE2\x80\xA9" "c"), R"("a\u2028b\u2029c")");
+  // Neighbours of U+2028 in UTF-8 are copied as they are.
+  EXPECT_EQ(Quoted("\xE2\x80\xA7\xE2\x80\xAA"), "\"\xE2\x80\xA7\xE2\x80\xAA\"");
+}
+
+TEST(JsonEncoderTest, CopiesNonAsciiUtf8Unchanged) {
+  EXPECT_EQ(Quoted("Zoë 東京 🎉"), "\"Zoë 東京 🎉\"");
+}
+
+TEST(JsonEncoderTest, TimestampHasExactlyThreeFractionalDigitsTruncated) {
+  std::string out;
+  AppendTimestamp(946684800, 0, &out);
+  EXPECT_EQ(out, "\"2000-01-01T00:00:00.000Z\"");
+  out.clear();
+  AppendTimestamp(1698885008, 276999999, &out);
+  EXPECT_EQ(out, "\"2023-11-02T00:30:08.276Z\"");
+  out.clear();
+  AppendTimestamp(951782400, 5'000'000, &out);  // Leap day.
+  EXPECT_EQ(out, "\"2000-02-29T00:00:00.005Z\"");
+  out.clear();
+  AppendTimestamp(253402300799, 999'999'999, &out);
+  EXPECT_EQ(out, "\"9999-12-31T23:59:59.999Z\"");
+}
+
+TEST(JsonEncoderTest, TimestampMatchesAbslFormattingAcrossYears) {
+  for (int64_t seconds = 946684800; seconds < 4102444800; seconds += 86400 * 37 + 3607) {
+    std::string out;
+    AppendTimestamp(seconds, 123'000'000, &out);
+    const std::string expected = absl::FormatTime("\"%Y-%m-%dT%H:%M:%E3SZ\"",
+                                                  absl::FromUnixMillis(seconds * 1000 + 123),
+                                                  absl::UTCTimeZone());
+    ASSERT_EQ(out, expected) << seconds;
+  }
+}
+
+TEST(JsonEncoderTest, NumbersUseTheShortestExactForm) {
+  v1::TrackRequest request = SeedRequest();
+  request.clear_account_added_user();
+  request.set_event_name("Scored");
+  auto& fields = *request.mutable_properties()->mutable_fields();
+  fields["a"].set_number_value(3);
+  fields["b"].set_number_value(0.1);
+  fields["c"].set_number_value(-1e300);
+  const std::string json = EncodeDocumentedJson(request);
+  EXPECT_NE(json.find("\"properties\":{\"a\":3,\"b\":0.1,\"c\":-1e+300}"), std::string::npos)
+      << json;
+}
+
+// Builds requests with awkward strings and nested values; each must encode to
+// valid JSON that parses back to the same values.
+TEST(JsonEncoderTest, RoundTripParsesBackToTheSameValues) {
+  const std::string awkward[] = {
+      "plain", "quote\" backslash\\ slash/", "ctl\x01\x1f\x7f", "tab\tnew\nline\r",
+      "sep\xE2\x80\xA8\xE2\x80\xA9", "Zoë 東京 🎉", "", "{\"not\":\"json\"}"};
+  int case_number = 0;
+  for (const std::string& text : awkward) {
+    v1::TrackRequest request = SeedRequest();
+    request.clear_account_added_user();
+    request.set_event_name("Round Trip");
+    request.set_user_id("user " + std::to_string(case_number++));
+    request.mutable_timestamp()->set_nanos(123'000'000);
+    auto& props = *request.mutable_properties()->mutable_fields();
+    props["text"].set_string_value(text);
+    props["key \"\\ é/" + std::to_string(case_number)].set_number_value(-12.5);
+    props["flag"].set_bool_value(true);
+    props["nothing"].set_null_value(google::protobuf::NULL_VALUE);
+    auto& list = *props["list"].mutable_list_value();
+    list.add_values()->set_string_value(text);
+    list.add_values()->mutable_struct_value();
+    auto& context = *request.mutable_context()->mutable_fields();
+    context["nested"].mutable_struct_value()->mutable_fields()->operator[]("x").set_string_value(
+        text);
+    ASSERT_TRUE(FindViolations(request, testing::TestNow(), TimestampBounds()).empty());
+
+    const std::string json = EncodeDocumentedJson(request);
+    ASSERT_EQ(json.find('\n'), std::string::npos) << "one line";
+    const google::protobuf::Struct parsed = ParseJson(json);
+    const auto& top = parsed.fields();
+    ASSERT_EQ(top.size(), 5u);
+    EXPECT_EQ(top.at("user_id").string_value(), request.user_id());
+    EXPECT_EQ(top.at("event").string_value(), "Round Trip");
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+        top.at("properties").struct_value(), request.properties()))
+        << json;
+    google::protobuf::Struct expected_context = request.context();
+    (*expected_context.mutable_fields())["group_id"].set_string_value(request.group_id());
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+        top.at("context").struct_value(), expected_context))
+        << json;
+    EXPECT_EQ(top.at("timestamp").string_value(), "2023-11-02T00:30:08.123Z");
+  }
+}
+
+TEST(JsonEncoderTest, SeedRoundTripKeepsEveryProperty) {
+  const google::protobuf::Struct parsed = ParseJson(EncodeDocumentedJson(SeedRequest()));
+  const auto& props = parsed.fields().at("properties").struct_value().fields();
+  EXPECT_EQ(props.at("user_name").string_value(), "Mark Wood");
+  EXPECT_EQ(props.at("user_email").string_value(), "mark.wood@example.com");
+  EXPECT_EQ(props.at("user_role").string_value(), "Developer");
+  EXPECT_EQ(parsed.fields().at("context").struct_value().fields().at("group_id").string_value(),
+            "47464e5b-4727-11ee-aeb6-fefbf8354ds3");
+}
+
+}  // namespace
+}  // namespace trackd

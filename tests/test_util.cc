@@ -1,0 +1,110 @@
+#include "tests/test_util.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+#ifndef TRACKD_TESTDATA_DIR
+#error "TRACKD_TESTDATA_DIR must be defined by the build"
+#endif
+
+namespace trackd::testing {
+
+absl::Time SeedTime() { return absl::FromUnixMillis(1698885008276); }
+absl::Time TestNow() { return SeedTime() + absl::Hours(24); }
+
+v1::TrackRequest SeedRequest() {
+  v1::TrackRequest request;
+  request.set_message_id("seed-message-1");
+  request.set_user_id("766b3aef-5904-46fe-af05-a293fee8h345");
+  request.set_group_id("47464e5b-4727-11ee-aeb6-fefbf8354ds3");
+  request.mutable_timestamp()->set_seconds(1698885008);
+  request.mutable_timestamp()->set_nanos(276000000);
+  auto* props = request.mutable_account_added_user();
+  props->set_user_name("Mark Wood");
+  props->set_user_email("mark.wood@example.com");
+  props->set_user_role("Developer");
+  return request;
+}
+
+std::string ReadTestData(const std::string& name) {
+  std::ifstream in(std::string(TRACKD_TESTDATA_DIR) + "/" + name);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::string MinifyJson(const std::string& json) {
+  std::string out;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      out.push_back(c);
+      if (c == '\\' && i + 1 < json.size()) {
+        out.push_back(json[++i]);
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+      out.push_back(c);
+    } else if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+TempDir::TempDir() {
+  static std::atomic<int> counter{0};
+  const char* base = std::getenv("TEST_TMPDIR");
+  path_ = absl::StrCat(base != nullptr ? base : std::filesystem::temp_directory_path().string(),
+                       "/trackd-test-", ::getpid(), "-", counter++);
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+namespace {
+
+class FaultInjectingFile final : public AppendableFile {
+ public:
+  FaultInjectingFile(std::unique_ptr<AppendableFile> real, FaultInjectingFileSystem& fs)
+      : real_(std::move(real)), fs_(fs) {}
+
+  absl::Status Append(absl::string_view data) override {
+    if (fs_.fail_append) return absl::UnavailableError("injected: no space left on device");
+    return real_->Append(data);
+  }
+  absl::Status Sync() override {
+    if (fs_.block_sync) fs_.release_sync.WaitForNotification();
+    if (fs_.fail_sync) return absl::UnavailableError("injected: fdatasync failed (EIO)");
+    ++fs_.syncs;
+    return real_->Sync();
+  }
+  absl::Status Truncate(uint64_t size) override { return real_->Truncate(size); }
+
+ private:
+  std::unique_ptr<AppendableFile> real_;
+  FaultInjectingFileSystem& fs_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<AppendableFile>> FaultInjectingFileSystem::OpenForAppend(
+    const std::string& path) {
+  auto real = real_.OpenForAppend(path);
+  if (!real.ok()) return real.status();
+  return std::make_unique<FaultInjectingFile>(std::move(*real), *this);
+}
+
+}  // namespace trackd::testing

@@ -1,0 +1,70 @@
+// Shared helpers for trackd's tests: the seed sample as a TrackRequest, a
+// temporary directory, a file system that fails on command, and a JSON minifier.
+#ifndef TRACKD_TESTS_TEST_UTIL_H_
+#define TRACKD_TESTS_TEST_UTIL_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "server/file_system.h"
+#include "trackd/v1/track.pb.h"
+
+namespace trackd::testing {
+
+// The seed's second sample (../shared/seed/account_added_user.md) as a request.
+v1::TrackRequest SeedRequest();
+// 2023-11-02T00:30:08.276Z, the seed sample's timestamp.
+absl::Time SeedTime();
+// A clock a day after the seed time, so the seed passes the timestamp rule.
+absl::Time TestNow();
+
+// Reads tests/testdata/<name>.
+std::string ReadTestData(const std::string& name);
+// Removes whitespace outside JSON strings: the one-line form of a pretty sample.
+std::string MinifyJson(const std::string& json);
+
+// A fresh directory under the test's temporary directory, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The real file system with switches that make the next operations fail, as
+// leveldb's SpecialEnv does. Thread-safe.
+class FaultInjectingFileSystem final : public FileSystem {
+ public:
+  std::atomic<bool> fail_sync{false};    // Every Sync fails with EIO-like UNAVAILABLE.
+  std::atomic<bool> fail_append{false};  // Every Append fails as with ENOSPC.
+  std::atomic<int> syncs{0};             // Successful syncs so far.
+  // When set, Sync blocks until `release_sync` is notified.
+  std::atomic<bool> block_sync{false};
+  absl::Notification release_sync;
+
+  absl::StatusOr<std::unique_ptr<AppendableFile>> OpenForAppend(const std::string& path) override;
+  absl::StatusOr<std::string> ReadFile(const std::string& path) override {
+    return real_.ReadFile(path);
+  }
+  absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) override {
+    return real_.ListDir(dir);
+  }
+  absl::Status CreateDirs(const std::string& dir) override { return real_.CreateDirs(dir); }
+  absl::Status SyncDir(const std::string& dir) override { return real_.SyncDir(dir); }
+  absl::StatusOr<absl::Time> ModifiedTime(const std::string& path) override {
+    return real_.ModifiedTime(path);
+  }
+
+ private:
+  PosixFileSystem real_;
+};
+
+}  // namespace trackd::testing
+
+#endif  // TRACKD_TESTS_TEST_UTIL_H_
