@@ -86,7 +86,10 @@ class FaultInjectingFile final : public AppendableFile {
     return real_->Append(data);
   }
   absl::Status Sync() override {
-    if (fs_.block_sync) fs_.release_sync.WaitForNotification();
+    if (fs_.block_sync) {
+      if (!fs_.sync_blocked_once.exchange(true)) fs_.sync_blocked.Notify();
+      fs_.release_sync.WaitForNotification();
+    }
     if (fs_.fail_sync) return absl::UnavailableError("injected: fdatasync failed (EIO)");
     ++fs_.syncs;
     return real_->Sync();

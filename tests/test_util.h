@@ -44,9 +44,12 @@ class FaultInjectingFileSystem final : public FileSystem {
   std::atomic<bool> fail_sync{false};    // Every Sync fails with EIO-like UNAVAILABLE.
   std::atomic<bool> fail_append{false};  // Every Append fails as with ENOSPC.
   std::atomic<int> syncs{0};             // Successful syncs so far.
-  // When set, Sync blocks until `release_sync` is notified.
+  // When set, Sync notifies `sync_blocked` (once) and blocks until
+  // `release_sync` is notified.
   std::atomic<bool> block_sync{false};
+  absl::Notification sync_blocked;
   absl::Notification release_sync;
+  std::atomic<bool> sync_blocked_once{false};
 
   absl::StatusOr<std::unique_ptr<AppendableFile>> OpenForAppend(const std::string& path) override;
   absl::StatusOr<std::string> ReadFile(const std::string& path) override {

@@ -1,0 +1,377 @@
+// Integration tests: a real TrackdServer on 127.0.0.1 (port 0), a real file
+// system, and the generated C++ stub, as a client would use them.
+#include "server/server.h"
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+#include "trackd/v1/track.grpc.pb.h"
+
+namespace trackd {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+using testing::FaultInjectingFileSystem;
+using testing::SeedRequest;
+
+// The violations of the google.rpc.BadRequest detail of a gRPC status, as
+// (field, description) pairs, in order.
+std::vector<std::pair<std::string, std::string>> BadRequestOf(const grpc::Status& status) {
+  std::vector<std::pair<std::string, std::string>> out;
+  google::rpc::Status details;
+  EXPECT_TRUE(details.ParseFromString(status.error_details()));
+  EXPECT_EQ(details.code(), status.error_code());
+  for (const auto& any : details.details()) {
+    google::rpc::BadRequest bad_request;
+    if (!any.UnpackTo(&bad_request)) continue;
+    for (const auto& v : bad_request.field_violations()) out.emplace_back(v.field(), v.description());
+  }
+  return out;
+}
+
+std::vector<std::string> FieldsOf(const grpc::Status& status) {
+  std::vector<std::string> fields;
+  for (const auto& [field, description] : BadRequestOf(status)) fields.push_back(field);
+  return fields;
+}
+
+bool HasRetryInfo(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return false;
+  for (const auto& any : details.details()) {
+    if (any.Is<google::rpc::RetryInfo>()) return true;
+  }
+  return false;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartServer(); }
+
+  void StartServer(size_t max_queued = 20000) {
+    ServerConfig config;
+    config.listen = "127.0.0.1:0";
+    config.log.dir = dir_.path();
+    config.pipeline.max_queued_events = max_queued;
+    config.shutdown_grace = absl::Seconds(5);
+    auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = v1::TrackService::NewStub(channel_);
+  }
+
+  void RestartServer() {
+    server_.reset();
+    StartServer();
+  }
+
+  grpc::Status Track(const v1::TrackRequest& request, v1::TrackResponse* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return stub_->Track(&context, request, response);
+  }
+
+  std::vector<std::string> StoredLines() {
+    std::vector<std::string> lines;
+    PosixFileSystem fs;
+    auto names = fs.ListDir(dir_.path());
+    EXPECT_TRUE(names.ok());
+    std::sort(names->begin(), names->end());
+    for (const auto& name : *names) {
+      if (!absl::EndsWith(name, ".ndjson")) continue;
+      auto content = fs.ReadFile(dir_.path() + "/" + name);
+      for (absl::string_view line : absl::StrSplit(*content, '\n', absl::SkipEmpty())) {
+        lines.emplace_back(line);
+      }
+    }
+    return lines;
+  }
+
+  testing::TempDir dir_;
+  FaultInjectingFileSystem fs_;
+  std::unique_ptr<TrackdServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::TrackService::Stub> stub_;
+};
+
+TEST_F(ServerTest, SeedSampleIsStoredAsTheDocumentedJson) {
+  v1::TrackResponse response;
+  const grpc::Status status = Track(SeedRequest(), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.message_id(), "seed-message-1");
+  EXPECT_FALSE(response.duplicate());
+  EXPECT_THAT(StoredLines(),
+              ElementsAre(testing::MinifyJson(testing::ReadTestData("seed_account_added_user.json"))));
+}
+
+TEST_F(ServerTest, HealthReportsServingOnceStarted) {
+  grpc::ByteBuffer request_bytes, response_bytes;
+  // grpc.health.v1.HealthCheckRequest{service: ""} is the empty message.
+  grpc::GenericStub generic(channel_);
+  grpc::ClientContext context;
+  absl::Notification done;
+  grpc::Status status;
+  grpc::Slice empty;
+  request_bytes = grpc::ByteBuffer(&empty, 1);
+  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request_bytes,
+                    &response_bytes, [&](grpc::Status s) {
+                      status = s;
+                      done.Notify();
+                    });
+  done.WaitForNotification();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  grpc::Slice slice;
+  ASSERT_TRUE(response_bytes.TrySingleSlice(&slice).ok() || response_bytes.DumpToSingleSlice(&slice).ok());
+  // HealthCheckResponse{status: SERVING(1)} is field 1, varint 1: bytes 08 01.
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(slice.begin()), slice.size()),
+            std::string("\x08\x01", 2));
+}
+
+TEST_F(ServerTest, InvalidRequestListsEveryViolationInBadRequest) {
+  v1::TrackRequest request = SeedRequest();
+  request.clear_user_id();
+  request.clear_timestamp();
+  request.mutable_account_added_user()->set_user_email("mark wood@example");
+  v1::TrackResponse response;
+  const grpc::Status status = Track(request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(FieldsOf(status), UnorderedElementsAre("user_id", "timestamp",
+                                                     "account_added_user.user_email"));
+  EXPECT_THAT(StoredLines(), IsEmpty());
+}
+
+TEST_F(ServerTest, ViolationDescriptionsTravelToTheClient) {
+  v1::TrackRequest request = SeedRequest();
+  request.mutable_account_added_user()->clear_user_role();
+  v1::TrackResponse response;
+  const grpc::Status status = Track(request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(BadRequestOf(status),
+              ElementsAre(Pair("account_added_user.user_role", "is required and must not be empty")));
+}
+
+TEST_F(ServerTest, OversizedEventIsRejectedAndNotStored) {
+  v1::TrackRequest request = SeedRequest();
+  (*request.mutable_context()->mutable_fields())["blob"].set_string_value(std::string(33000, 'x'));
+  v1::TrackResponse response;
+  const grpc::Status status = Track(request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(FieldsOf(status), ElementsAre("(event)"));
+}
+
+TEST_F(ServerTest, RepeatedMessageIdIsDuplicateAndStoredOnce) {
+  v1::TrackResponse first, second;
+  ASSERT_TRUE(Track(SeedRequest(), &first).ok());
+  ASSERT_TRUE(Track(SeedRequest(), &second).ok());
+  EXPECT_FALSE(first.duplicate());
+  EXPECT_TRUE(second.duplicate());
+  EXPECT_EQ(second.message_id(), "seed-message-1");
+  EXPECT_EQ(StoredLines().size(), 1u);
+}
+
+TEST_F(ServerTest, EmptyMessageIdGetsAServerAssignedUuid) {
+  v1::TrackRequest request = SeedRequest();
+  request.clear_message_id();
+  v1::TrackResponse first, second;
+  ASSERT_TRUE(Track(request, &first).ok());
+  ASSERT_TRUE(Track(request, &second).ok());
+  EXPECT_THAT(first.message_id(),
+              ::testing::MatchesRegex("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"));
+  EXPECT_NE(first.message_id(), second.message_id());
+  EXPECT_EQ(StoredLines().size(), 2u);
+}
+
+TEST_F(ServerTest, BatchMixingGoodAndBadItemsStoresTheGoodOnes) {
+  v1::TrackBatchRequest batch;
+  *batch.add_requests() = SeedRequest();
+  v1::TrackRequest bad = SeedRequest();
+  bad.set_message_id("bad-1");
+  bad.clear_group_id();
+  bad.mutable_account_added_user()->set_user_email("nope");
+  *batch.add_requests() = bad;
+  v1::TrackRequest good = SeedRequest();
+  good.set_message_id("good-2");
+  *batch.add_requests() = good;
+  *batch.add_requests() = SeedRequest();  // Same id as the first item.
+
+  grpc::ClientContext context;
+  v1::TrackBatchResponse response;
+  const grpc::Status status = stub_->TrackBatch(&context, batch, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.results_size(), 4);
+  EXPECT_EQ(response.results(0).outcome(), v1::TrackBatchResult::OUTCOME_ACCEPTED);
+  EXPECT_EQ(response.results(0).message_id(), "seed-message-1");
+  EXPECT_EQ(response.results(1).outcome(), v1::TrackBatchResult::OUTCOME_REJECTED);
+  EXPECT_EQ(response.results(1).message_id(), "bad-1");
+  std::vector<std::string> fields;
+  for (const auto& v : response.results(1).violations()) fields.push_back(v.field());
+  EXPECT_THAT(fields, UnorderedElementsAre("group_id", "account_added_user.user_email"));
+  EXPECT_EQ(response.results(2).outcome(), v1::TrackBatchResult::OUTCOME_ACCEPTED);
+  EXPECT_EQ(response.results(3).outcome(), v1::TrackBatchResult::OUTCOME_DUPLICATE);
+  EXPECT_EQ(StoredLines().size(), 2u);
+}
+
+TEST_F(ServerTest, BatchOfMoreThan500ItemsIsRejected) {
+  v1::TrackBatchRequest batch;
+  for (int i = 0; i < 501; ++i) {
+    v1::TrackRequest request = SeedRequest();
+    request.set_message_id(absl::StrCat("m", i));
+    *batch.add_requests() = request;
+  }
+  grpc::ClientContext context;
+  v1::TrackBatchResponse response;
+  const grpc::Status status = stub_->TrackBatch(&context, batch, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(FieldsOf(status), ElementsAre("requests"));
+  EXPECT_THAT(StoredLines(), IsEmpty());
+}
+
+TEST_F(ServerTest, FullBatchOf500MaximalEventsFitsTheMessageLimit) {
+  v1::TrackBatchRequest batch;
+  for (int i = 0; i < 500; ++i) {
+    v1::TrackRequest request = SeedRequest();
+    request.set_message_id(absl::StrCat("big", i));
+    (*request.mutable_context()->mutable_fields())["blob"].set_string_value(
+        std::string(32000, 'x'));
+    *batch.add_requests() = request;
+  }
+  grpc::ClientContext context;
+  v1::TrackBatchResponse response;
+  const grpc::Status status = stub_->TrackBatch(&context, batch, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(StoredLines().size(), 500u);
+}
+
+TEST_F(ServerTest, RestartKeepsEventsAndRemembersTheirIds) {
+  v1::TrackResponse response;
+  ASSERT_TRUE(Track(SeedRequest(), &response).ok());
+  RestartServer();
+  EXPECT_EQ(server_->reloaded_ids(), 1u);
+  ASSERT_TRUE(Track(SeedRequest(), &response).ok());
+  EXPECT_TRUE(response.duplicate());
+  v1::TrackRequest other = SeedRequest();
+  other.set_message_id("after-restart");
+  ASSERT_TRUE(Track(other, &response).ok());
+  EXPECT_FALSE(response.duplicate());
+  EXPECT_EQ(StoredLines().size(), 2u);
+}
+
+TEST_F(ServerTest, FailingDiskAnswersUnavailableNeverOk) {
+  fs_.fail_sync = true;
+  v1::TrackResponse response;
+  const grpc::Status status = Track(SeedRequest(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(HasRetryInfo(status));
+  EXPECT_THAT(StoredLines(), IsEmpty());
+  fs_.fail_sync = false;  // Once the disk is back, the retry is stored (not a duplicate).
+  ASSERT_TRUE(Track(SeedRequest(), &response).ok());
+  EXPECT_FALSE(response.duplicate());
+  EXPECT_EQ(StoredLines().size(), 1u);
+}
+
+// Sends `request` without waiting; `done` is notified with the status.
+struct AsyncCall {
+  grpc::ClientContext context;
+  v1::TrackResponse response;
+  grpc::Status status;
+  absl::Notification done;
+};
+
+void StartTrack(v1::TrackService::Stub& stub, const v1::TrackRequest& request, AsyncCall& call) {
+  stub.async()->Track(&call.context, &request, &call.response, [&call](grpc::Status s) {
+    call.status = std::move(s);
+    call.done.Notify();
+  });
+}
+
+TEST_F(ServerTest, FullQueueAnswersResourceExhausted) {
+  server_.reset();
+  StartServer(/*max_queued=*/500);
+  fs_.block_sync = true;
+  AsyncCall held;
+  const v1::TrackRequest first = SeedRequest();
+  StartTrack(*stub_, first, held);
+  fs_.sync_blocked.WaitForNotification();  // The writer holds the first event; the queue is empty.
+
+  // 500 new events fill the queue exactly and one more does not fit. Whichever
+  // of the two arrives second is refused at once.
+  v1::TrackBatchRequest batch;
+  for (int i = 0; i < 500; ++i) {
+    v1::TrackRequest r = SeedRequest();
+    r.set_message_id(absl::StrCat("fill", i));
+    *batch.add_requests() = r;
+  }
+  grpc::ClientContext batch_context;
+  v1::TrackBatchResponse batch_response;
+  absl::Notification batch_done;
+  grpc::Status batch_status;
+  stub_->async()->TrackBatch(&batch_context, &batch, &batch_response, [&](grpc::Status s) {
+    batch_status = s;
+    batch_done.Notify();
+  });
+  v1::TrackRequest extra = SeedRequest();
+  extra.set_message_id("extra");
+  AsyncCall extra_call;
+  StartTrack(*stub_, extra, extra_call);
+
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (!batch_done.HasBeenNotified() && !extra_call.done.HasBeenNotified() &&
+         absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  const grpc::Status refused =
+      batch_done.HasBeenNotified() ? batch_status : extra_call.status;
+  ASSERT_TRUE(batch_done.HasBeenNotified() || extra_call.done.HasBeenNotified())
+      << "neither call was refused although the queue was full";
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(HasRetryInfo(refused));
+
+  fs_.block_sync = false;
+  fs_.release_sync.Notify();
+  held.done.WaitForNotification();
+  batch_done.WaitForNotification();
+  extra_call.done.WaitForNotification();
+  EXPECT_TRUE(held.status.ok());
+  // Exactly one of the two was refused; the other is stored.
+  EXPECT_NE(batch_status.ok(), extra_call.status.ok());
+  EXPECT_EQ(StoredLines().size(), batch_status.ok() ? 501u : 2u);
+}
+
+TEST_F(ServerTest, ShutdownFinishesInFlightCallsThenRefusesNewOnes) {
+  fs_.block_sync = true;
+  AsyncCall in_flight;
+  const v1::TrackRequest request = SeedRequest();
+  StartTrack(*stub_, request, in_flight);
+  fs_.sync_blocked.WaitForNotification();  // The call is in flight, inside fsync.
+  std::thread stopper([this] { server_->Shutdown(); });
+  fs_.block_sync = false;
+  fs_.release_sync.Notify();
+  stopper.join();
+  in_flight.done.WaitForNotification();
+  EXPECT_TRUE(in_flight.status.ok()) << in_flight.status.error_message();
+  EXPECT_EQ(StoredLines().size(), 1u);
+  v1::TrackResponse response;
+  v1::TrackRequest late = SeedRequest();
+  late.set_message_id("late");
+  EXPECT_EQ(Track(late, &response).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+}  // namespace
+}  // namespace trackd
