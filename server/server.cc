@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -60,8 +61,11 @@ void TrackdServer::Shutdown() {
   }
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);
-    server_->Shutdown(std::chrono::system_clock::now() +
-                      absl::ToChronoMilliseconds(shutdown_grace_));
+    service_->StartDraining();
+    service_->WaitUntilIdle(absl::Now() + shutdown_grace_);
+    // Nothing of ours is in flight now (or the grace is spent): close the
+    // connections at once and cancel whatever is left.
+    server_->Shutdown(std::chrono::system_clock::now());
   }
   if (pipeline_ != nullptr) pipeline_->Stop();
 }

@@ -1,5 +1,6 @@
 #include "server/service.h"
 
+#include "absl/time/clock.h"
 #include "server/status_details.h"
 
 namespace trackd {
@@ -18,14 +19,48 @@ void FinishWith(grpc::ServerUnaryReactor* reactor, Response* response,
   reactor->Finish(grpc::Status::OK);
 }
 
+grpc::Status ShuttingDown() {
+  return ToGrpcStatus(
+      WithRetryInfo(absl::UnavailableError("the server is shutting down"), absl::Seconds(1)));
+}
+
 }  // namespace
+
+bool TrackServiceImpl::Enter() {
+  // Count first, then look at the flag: a drainer that sets the flag and then
+  // sees zero calls cannot miss one that got past the check.
+  in_flight_.fetch_add(1);
+  if (draining_.load()) {
+    in_flight_.fetch_sub(1);
+    return false;
+  }
+  return true;
+}
+
+void TrackServiceImpl::Leave() { in_flight_.fetch_sub(1); }
+
+void TrackServiceImpl::StartDraining() { draining_.store(true); }
+
+bool TrackServiceImpl::WaitUntilIdle(absl::Time deadline) const {
+  // Shutdown only; a short poll keeps the hot path free of a condition variable.
+  while (in_flight_.load() > 0) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return true;
+}
 
 grpc::ServerUnaryReactor* TrackServiceImpl::Track(grpc::CallbackServerContext* context,
                                                   const v1::TrackRequest* request,
                                                   v1::TrackResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  tracker_.Track(*request, [reactor, response](absl::StatusOr<v1::TrackResponse> result) {
+  if (!Enter()) {
+    reactor->Finish(ShuttingDown());
+    return reactor;
+  }
+  tracker_.Track(*request, [this, reactor, response](absl::StatusOr<v1::TrackResponse> result) {
     FinishWith(reactor, response, std::move(result));
+    Leave();
   });
   return reactor;
 }
@@ -34,9 +69,14 @@ grpc::ServerUnaryReactor* TrackServiceImpl::TrackBatch(grpc::CallbackServerConte
                                                        const v1::TrackBatchRequest* request,
                                                        v1::TrackBatchResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Enter()) {
+    reactor->Finish(ShuttingDown());
+    return reactor;
+  }
   tracker_.TrackBatch(*request,
-                      [reactor, response](absl::StatusOr<v1::TrackBatchResponse> result) {
+                      [this, reactor, response](absl::StatusOr<v1::TrackBatchResponse> result) {
                         FinishWith(reactor, response, std::move(result));
+                        Leave();
                       });
   return reactor;
 }

@@ -1,0 +1,256 @@
+// End-to-end tests of the trackd binary as a process: kill -9 in the middle of
+// a load, then recovery; and a clean stop on SIGTERM. The binary's path comes
+// from TRACKD_BINARY (set by ctest).
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "server/file_system.h"
+#include "tests/test_util.h"
+#include "trackd/v1/track.grpc.pb.h"
+
+namespace trackd {
+namespace {
+
+using testing::SeedRequest;
+
+// A trackd child process on 127.0.0.1 with a free port.
+class TrackdProcess {
+ public:
+  // Starts trackd with `data_dir` (no --data_dir flag when empty) and waits
+  // until it serves.
+  TrackdProcess(const std::string& data_dir, const std::string& work_dir) {
+    const char* binary = std::getenv("TRACKD_BINARY");
+    EXPECT_NE(binary, nullptr) << "TRACKD_BINARY is not set";
+    port_file_ = work_dir + "/port";
+    log_file_ = work_dir + "/trackd.log";
+    std::remove(port_file_.c_str());
+    std::vector<std::string> args = {binary, "--listen=127.0.0.1:0", "--port_file=" + port_file_,
+                                     "--shutdown_grace=10s"};
+    if (!data_dir.empty()) args.push_back("--data_dir=" + data_dir);
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      freopen(log_file_.c_str(), "a", stderr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    // Bounded wait for the port file, written once the server is serving.
+    for (int i = 0; i < 3000 && port_ == 0; ++i) {
+      std::ifstream in(port_file_);
+      if (!(in >> port_)) port_ = 0;
+      if (port_ == 0) usleep(10'000);
+    }
+    EXPECT_NE(port_, 0) << "trackd did not start; log: " << Log();
+  }
+
+  ~TrackdProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  std::string target() const { return absl::StrCat("127.0.0.1:", port_); }
+
+  void Kill9() {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  // Sends SIGTERM and returns the exit status, or -1 if it did not exit in time.
+  int TerminateAndWait(absl::Duration limit) {
+    kill(pid_, SIGTERM);
+    const absl::Time give_up = absl::Now() + limit;
+    while (absl::Now() < give_up) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      usleep(10'000);
+    }
+    return -1;
+  }
+
+  std::string Log() const {
+    PosixFileSystem fs;
+    auto content = fs.ReadFile(log_file_);
+    return content.ok() ? *content : "";
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string port_file_;
+  std::string log_file_;
+};
+
+struct StoredContents {
+  std::vector<std::string> data_lines;
+  bool every_line_parses = true;
+  bool last_byte_is_newline = true;
+};
+
+StoredContents ReadStore(const std::string& dir) {
+  StoredContents out;
+  PosixFileSystem fs;
+  auto names = fs.ListDir(dir);
+  std::sort(names->begin(), names->end());
+  for (const auto& name : *names) {
+    if (!absl::EndsWith(name, ".ndjson")) continue;
+    auto content = fs.ReadFile(dir + "/" + name);
+    if (!content->empty() && content->back() != '\n') out.last_byte_is_newline = false;
+    for (absl::string_view line : absl::StrSplit(*content, '\n', absl::SkipEmpty())) {
+      google::protobuf::Struct parsed;
+      if (!google::protobuf::util::JsonStringToMessage(std::string(line), &parsed).ok()) {
+        out.every_line_parses = false;
+      }
+      out.data_lines.emplace_back(line);
+    }
+  }
+  return out;
+}
+
+v1::TrackRequest NumberedRequest(int n) {
+  v1::TrackRequest request = SeedRequest();
+  request.set_message_id(absl::StrCat("crash-", n));
+  request.set_user_id(absl::StrCat("user-", n));  // Identifies the event in the JSON.
+  request.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+  return request;
+}
+
+TEST(ProcessTest, KillNineLosesNoAcknowledgedEventAndLeavesNoTornLine) {
+  testing::TempDir work;
+  const std::string data_dir = work.path() + "/data";
+  std::set<int> acknowledged;
+  std::mutex mu;
+  {
+    TrackdProcess trackd(data_dir, work.path());
+    auto channel = grpc::CreateChannel(trackd.target(), grpc::InsecureChannelCredentials());
+    auto stub = v1::TrackService::NewStub(channel);
+    std::atomic<int> next{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> callers;
+    // Eight callers send distinct events until told to stop (at most 20000 in all).
+    for (int t = 0; t < 8; ++t) {
+      callers.emplace_back([&] {
+        while (!stop) {
+          const int n = next++;
+          if (n >= 20000) return;
+          grpc::ClientContext context;
+          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+          v1::TrackResponse response;
+          if (stub->Track(&context, NumberedRequest(n), &response).ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            acknowledged.insert(n);
+          }
+        }
+      });
+    }
+    // Kill while calls are in flight: after a few hundred acknowledgements.
+    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    while (absl::Now() < give_up) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (acknowledged.size() >= 500) break;
+      }
+      usleep(1000);
+    }
+    trackd.Kill9();
+    stop = true;
+    for (auto& c : callers) c.join();
+  }
+  ASSERT_GE(acknowledged.size(), 500u);
+
+  // Restart: recovery runs; then every acknowledged event is there exactly once.
+  TrackdProcess restarted(data_dir, work.path());
+  const StoredContents stored = ReadStore(data_dir);
+  EXPECT_TRUE(stored.every_line_parses);
+  EXPECT_TRUE(stored.last_byte_is_newline);
+  absl::flat_hash_map<std::string, int> count_by_user;
+  for (const auto& line : stored.data_lines) {
+    const size_t start = line.find("\"user_id\":\"") + 11;
+    ++count_by_user[line.substr(start, line.find('"', start) - start)];
+  }
+  for (int n : acknowledged) {
+    EXPECT_EQ(count_by_user[absl::StrCat("user-", n)], 1) << "event " << n;
+  }
+  for (const auto& [user, count] : count_by_user) EXPECT_EQ(count, 1) << user;
+
+  // The ids survived too: re-sending every acknowledged event stores nothing new.
+  auto stub = v1::TrackService::NewStub(
+      grpc::CreateChannel(restarted.target(), grpc::InsecureChannelCredentials()));
+  int duplicates = 0;
+  for (int n : acknowledged) {
+    grpc::ClientContext context;
+    v1::TrackResponse response;
+    ASSERT_TRUE(stub->Track(&context, NumberedRequest(n), &response).ok());
+    duplicates += response.duplicate() ? 1 : 0;
+  }
+  EXPECT_EQ(duplicates, static_cast<int>(acknowledged.size()));
+  EXPECT_EQ(ReadStore(data_dir).data_lines.size(), stored.data_lines.size());
+}
+
+TEST(ProcessTest, SigtermFinishesCallsFlushesAndExitsZero) {
+  testing::TempDir work;
+  const std::string data_dir = work.path() + "/data";
+  TrackdProcess trackd(data_dir, work.path());
+  auto stub = v1::TrackService::NewStub(
+      grpc::CreateChannel(trackd.target(), grpc::InsecureChannelCredentials()));
+  for (int n = 0; n < 20; ++n) {
+    grpc::ClientContext context;
+    v1::TrackResponse response;
+    ASSERT_TRUE(stub->Track(&context, NumberedRequest(n), &response).ok());
+  }
+  EXPECT_EQ(trackd.TerminateAndWait(absl::Seconds(15)), 0) << trackd.Log();
+  EXPECT_NE(trackd.Log().find("\"msg\":\"stopped\",\"events_stored\":\"20\""), std::string::npos)
+      << trackd.Log();
+  EXPECT_EQ(ReadStore(data_dir).data_lines.size(), 20u);
+}
+
+TEST(ProcessTest, EnvironmentVariableSetsAFlagAndTheCommandLineWins) {
+  testing::TempDir work;
+  const std::string env_dir = work.path() + "/from-env";
+  setenv("TRACKD_DATA_DIR", env_dir.c_str(), 1);
+  {
+    TrackdProcess trackd(/*data_dir=*/"", work.path());
+    auto stub = v1::TrackService::NewStub(
+        grpc::CreateChannel(trackd.target(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    v1::TrackResponse response;
+    ASSERT_TRUE(stub->Track(&context, NumberedRequest(1), &response).ok());
+    EXPECT_EQ(ReadStore(env_dir).data_lines.size(), 1u);
+  }
+  const std::string flag_dir = work.path() + "/from-flag";
+  TrackdProcess trackd(flag_dir, work.path());
+  unsetenv("TRACKD_DATA_DIR");
+  auto stub = v1::TrackService::NewStub(
+      grpc::CreateChannel(trackd.target(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  v1::TrackResponse response;
+  ASSERT_TRUE(stub->Track(&context, NumberedRequest(2), &response).ok());
+  EXPECT_EQ(ReadStore(flag_dir).data_lines.size(), 1u);
+  EXPECT_EQ(ReadStore(env_dir).data_lines.size(), 1u);
+}
+
+}  // namespace
+}  // namespace trackd
