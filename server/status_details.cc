@@ -68,4 +68,14 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       proto.SerializeAsString());
 }
 
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  absl::Status out(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  google::rpc::Status proto;
+  if (!status.error_details().empty() && proto.ParseFromString(status.error_details())) {
+    for (const auto& any : proto.details()) out.SetPayload(any.type_url(), absl::Cord(any.value()));
+  }
+  return out;
+}
+
 }  // namespace trackd

@@ -30,6 +30,10 @@ FieldViolations ViolationsOf(const absl::Status& status);
 // one to one (both follow google.rpc.Code).
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// The inverse of ToGrpcStatus: the code, message and every typed detail of the
+// grpc-status-details-bin trailer, as payloads keyed by type URL.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
 }  // namespace trackd
 
 #endif  // TRACKD_SERVER_STATUS_DETAILS_H_
