@@ -1,0 +1,167 @@
+// trackd_load: a closed-loop load generator for trackd.v1.TrackService/Track
+// on the gRPC C++ callback client API. `--concurrency` callers each keep one
+// call in flight, spread over `--channels` connections; every call sends the
+// seed account_added_user event with timestamp = now and a unique message_id.
+// After `--warmup_requests` unmeasured calls it sends `--requests` measured
+// ones and prints one JSON line (see bench/load_stats.h).
+//
+// Exit status: 0 when every call succeeded; 1 when any call failed (or the
+// server could not be reached); 2 for bad flags; 3 when the --max_seconds
+// bound stopped the run before all calls were done.
+#include <sys/resource.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/random/random.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "bench/load_phase.h"
+#include "bench/load_stats.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "trackd/v1/track.grpc.pb.h"
+
+ABSL_FLAG(std::string, target, "", "The server, as 127.0.0.1:PORT (loopback only).");
+ABSL_FLAG(int, concurrency, 64, "Callers; each keeps one call in flight.");
+ABSL_FLAG(uint64_t, requests, 50000, "Measured calls in total.");
+ABSL_FLAG(uint64_t, warmup_requests, 2000, "Unmeasured calls sent first.");
+ABSL_FLAG(int, max_seconds, 60, "Hard bound on the whole run, warm-up included.");
+ABSL_FLAG(int, channels, 4, "gRPC channels (each its own connection) the callers share.");
+
+namespace trackd::bench {
+namespace {
+
+// Left after the time bound for calls to come back with DEADLINE_EXCEEDED.
+constexpr absl::Duration kGrace = absl::Seconds(5);
+
+// Returns an error message for a target other than 127.0.0.1:PORT, else "".
+std::string CheckTarget(const std::string& target) {
+  constexpr char kPrefix[] = "127.0.0.1:";
+  int port = 0;
+  if (!absl::StartsWith(target, kPrefix) ||
+      !absl::SimpleAtoi(target.substr(sizeof(kPrefix) - 1), &port) || port < 1 || port > 65535) {
+    return absl::StrCat("--target must be 127.0.0.1:PORT, got \"", target, "\"");
+  }
+  return "";
+}
+
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// Channels with distinct arguments and local subchannel pools, so each gets
+// its own TCP connection instead of sharing one subchannel.
+std::vector<std::unique_ptr<v1::TrackService::Stub>> ConnectAll(const std::string& target,
+                                                               int channels, std::string* error) {
+  std::vector<std::unique_ptr<v1::TrackService::Stub>> stubs;
+  for (int i = 0; i < channels; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt("trackd.bench.channel_index", i);
+    auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+    if (!channel->WaitForConnected(absl::ToChronoTime(absl::Now() + absl::Seconds(10)))) {
+      *error = absl::StrCat("cannot connect to ", target, " within 10s");
+      return {};
+    }
+    stubs.push_back(v1::TrackService::NewStub(channel));
+  }
+  return stubs;
+}
+
+int Main() {
+  const std::string target = absl::GetFlag(FLAGS_target);
+  const int concurrency = absl::GetFlag(FLAGS_concurrency);
+  const uint64_t requests = absl::GetFlag(FLAGS_requests);
+  const uint64_t warmup_requests = absl::GetFlag(FLAGS_warmup_requests);
+  const int max_seconds = absl::GetFlag(FLAGS_max_seconds);
+  const int channels = absl::GetFlag(FLAGS_channels);
+
+  std::string error = CheckTarget(target);
+  if (error.empty() && (concurrency < 1 || concurrency > 10000)) {
+    error = "--concurrency must be 1 to 10000";
+  }
+  if (error.empty() && (requests < 1 || requests > 100'000'000)) {
+    error = "--requests must be 1 to 100000000";
+  }
+  if (error.empty() && warmup_requests > 100'000'000) {
+    error = "--warmup_requests must be at most 100000000";
+  }
+  if (error.empty() && (max_seconds < 1 || max_seconds > 3600)) {
+    error = "--max_seconds must be 1 to 3600";
+  }
+  if (error.empty() && (channels < 1 || channels > 64)) error = "--channels must be 1 to 64";
+  if (!error.empty()) {
+    absl::FPrintF(stderr, "trackd_load: %s\n", error);
+    return 2;
+  }
+
+  const absl::Time deadline = absl::Now() + absl::Seconds(max_seconds);
+  const auto stubs = ConnectAll(target, channels, &error);
+  if (stubs.empty()) {
+    absl::FPrintF(stderr, "trackd_load: %s\n", error);
+    return 1;
+  }
+  // A random run id in every message_id keeps runs against one data_dir apart.
+  absl::BitGen bitgen;
+  const std::string run_id = absl::StrFormat("%016x", absl::Uniform<uint64_t>(bitgen));
+
+  LoadReport report;
+  report.concurrency = concurrency;
+  report.channels = channels;
+  if (warmup_requests > 0) {
+    LoadPhase warmup(stubs, concurrency, warmup_requests, absl::StrCat("load-", run_id, "-w-"),
+                     deadline);
+    if (!warmup.Run(kGrace)) {
+      absl::PrintF("{\"error\":\"warm-up calls outstanding past the time bound\",\"complete\":false}\n");
+      std::fflush(stdout);
+      std::_Exit(3);  // Outstanding callbacks still refer to `warmup`.
+    }
+    LoadReport warmup_report;
+    warmup.AddTo(&warmup_report);
+    report.warmup_calls = warmup_report.calls;
+    if (warmup_report.ok != warmup_report.calls || !warmup_report.complete) {
+      absl::FPrintF(stderr, "trackd_load: the warm-up failed: %s\n", ReportJson(&warmup_report));
+      return warmup_report.ok != warmup_report.calls ? 1 : 3;
+    }
+  }
+
+  LoadPhase measured(stubs, concurrency, requests, absl::StrCat("load-", run_id, "-m-"), deadline);
+  const double cpu_before = ProcessCpuSeconds();
+  if (!measured.Run(kGrace)) {
+    absl::PrintF("{\"error\":\"calls outstanding past the time bound\",\"complete\":false}\n");
+    std::fflush(stdout);
+    std::_Exit(3);  // Outstanding callbacks still refer to `measured`.
+  }
+  report.client_cpu_seconds = ProcessCpuSeconds() - cpu_before;
+  measured.AddTo(&report);
+  absl::PrintF("%s\n", ReportJson(&report));
+  if (report.ok != report.calls) return 1;
+  return report.complete ? 0 : 3;
+}
+
+}  // namespace
+}  // namespace trackd::bench
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "trackd_load: closed-loop load on trackd.v1.TrackService/Track; prints one JSON line.\n"
+      "Example: trackd_load --target=127.0.0.1:50051 --concurrency=64 --requests=50000");
+  absl::ParseCommandLine(argc, argv);
+  return trackd::bench::Main();
+}
