@@ -1,6 +1,6 @@
 // End-to-end tests of the trackd binary as a process: kill -9 in the middle of
 // a load, then recovery; and a clean stop on SIGTERM. The binary's path comes
-// from TRACKD_BINARY (set by ctest).
+// from TRACKD_BINARY, defined by the build.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,8 +35,7 @@ class TrackdProcess {
   // Starts trackd with `data_dir` (no --data_dir flag when empty) and waits
   // until it serves.
   TrackdProcess(const std::string& data_dir, const std::string& work_dir) {
-    const char* binary = std::getenv("TRACKD_BINARY");
-    EXPECT_NE(binary, nullptr) << "TRACKD_BINARY is not set";
+    const char* binary = TRACKD_BINARY;
     port_file_ = work_dir + "/port";
     log_file_ = work_dir + "/trackd.log";
     std::remove(port_file_.c_str());

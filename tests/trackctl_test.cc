@@ -1,0 +1,152 @@
+// trackctl as a user runs it: the binary (TRACKCTL_BINARY, defined by the build) against a real
+// trackd on loopback, checking its output, exit status and what was stored.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/server.h"
+#include "tests/test_util.h"
+
+namespace trackd {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+struct RunResult {
+  int exit_code;
+  std::string output;  // stdout and stderr.
+};
+
+class TrackctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServerConfig config;
+    config.listen = "127.0.0.1:0";
+    config.log.dir = dir_.path() + "/data";
+    auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+  }
+
+  // Runs trackctl with `args` (shell words) against the server.
+  RunResult Run(const std::string& args, const std::string& stdin_file = "/dev/null") {
+    const char* binary = TRACKCTL_BINARY;
+    const std::string command =
+        absl::StrCat(binary, " ", args, " --target=127.0.0.1:", server_->port(), " <",
+                     stdin_file, " 2>&1");
+    FILE* pipe = popen(command.c_str(), "r");
+    RunResult result{-1, ""};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) result.output.append(buf, n);
+    const int status = pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+  }
+
+  std::string WriteFile(const std::string& name, const std::string& content) {
+    const std::string path = dir_.path() + "/" + name;
+    std::ofstream(path) << content;
+    return path;
+  }
+
+  std::vector<std::string> StoredLines() {
+    auto content = fs_.ReadFile(dir_.path() + "/data/segment-00000000000000000001.ndjson");
+    return absl::StrSplit(content.ok() ? *content : "", '\n', absl::SkipEmpty());
+  }
+
+  testing::TempDir dir_;
+  PosixFileSystem fs_;
+  std::unique_ptr<TrackdServer> server_;
+};
+
+TEST_F(TrackctlTest, SendsTheSeedSampleFileAsTheDocumentedJson) {
+  const std::string sample = testing::ReadTestData("seed_account_added_user.json");
+  const RunResult result = Run("track " + WriteFile("seed.json", sample));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, MatchesRegex("line 1: accepted message_id=[0-9a-f-]{36}\n"));
+  EXPECT_THAT(StoredLines(), ::testing::ElementsAre(testing::MinifyJson(sample)));
+}
+
+TEST_F(TrackctlTest, ReadsStandardInputForDash) {
+  const std::string path =
+      WriteFile("seed.json", testing::ReadTestData("seed_account_added_user.json"));
+  const RunResult result = Run("track -", path);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(StoredLines().size(), 1u);
+}
+
+TEST_F(TrackctlTest, NdjsonPrintsOneResultPerEventAndFailsOnAnyBadOne) {
+  const std::string good = testing::MinifyJson(testing::ReadTestData("seed_account_added_user.json"));
+  std::string no_user = good;
+  no_user.replace(no_user.find("766b3aef-5904-46fe-af05-a293fee8h345"), 36, "");
+  const std::string path = WriteFile("events.ndjson", good + "\n" + no_user + "\n{\"user_id\":\n");
+  const RunResult result = Run("track " + path);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("line 1: accepted message_id="));
+  EXPECT_THAT(result.output,
+              HasSubstr("line 2: rejected\n  user_id: is required and must not be empty\n"));
+  EXPECT_THAT(result.output, HasSubstr("line 3: invalid: not valid JSON"));
+  EXPECT_EQ(StoredLines().size(), 1u);
+}
+
+TEST_F(TrackctlTest, SendingTheSameFileTwiceStoresEachEventOnce) {
+  std::string lines;
+  for (int i = 0; i < 250; ++i) {
+    lines += absl::StrCat(
+        "{\"user_id\":\"u", i, "\",\"event\":\"account_added_user\",\"properties\":{"
+        "\"user_role\":\"Developer\"},\"context\":{\"group_id\":\"g\"},"
+        "\"timestamp\":\"2023-11-02T00:30:08.276Z\"}\n");
+  }
+  const std::string path = WriteFile("many.ndjson", lines);
+  const RunResult first = Run("track --batch_size=100 " + path);
+  EXPECT_EQ(first.exit_code, 0) << first.output;
+  const RunResult second = Run("track " + path);
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_THAT(second.output, HasSubstr("line 250: duplicate"));
+  EXPECT_THAT(second.output, ::testing::Not(HasSubstr("accepted")));
+  EXPECT_EQ(StoredLines().size(), 250u);
+}
+
+TEST_F(TrackctlTest, FlagsBuildOneAccountAddedUserEvent) {
+  const RunResult result = Run(
+      "track --user_id=u-9 --group_id=acct-9 --role=Admin --user_email=a@example.com "
+      "--timestamp=2024-01-02T03:04:05.678Z --message_id=m-9");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.output, "event: accepted message_id=m-9\n");
+  EXPECT_THAT(StoredLines(),
+              ::testing::ElementsAre(
+                  "{\"user_id\":\"u-9\",\"event\":\"account_added_user\",\"properties\":{"
+                  "\"user_email\":\"a@example.com\",\"user_role\":\"Admin\"},\"context\":{"
+                  "\"group_id\":\"acct-9\"},\"timestamp\":\"2024-01-02T03:04:05.678Z\"}"));
+}
+
+TEST_F(TrackctlTest, FlagEventWithViolationsPrintsFieldAndProblem) {
+  const RunResult result = Run("track --user_id=u --group_id=g --role=r --user_email=nope");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(result.output, HasSubstr("  account_added_user.user_email: must contain exactly one '@'"));
+}
+
+TEST_F(TrackctlTest, HealthPrintsServing) {
+  const RunResult result = Run("health");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.output, "SERVING\n");
+}
+
+TEST_F(TrackctlTest, HelpShowsExamplesAndMisuseExitsTwo) {
+  EXPECT_THAT(Run("--help").output, HasSubstr("Examples:"));
+  EXPECT_EQ(Run("").exit_code, 2);
+  EXPECT_EQ(Run("track").exit_code, 2);
+  EXPECT_EQ(Run("track /no/such/file").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace trackd
