@@ -1,0 +1,18 @@
+// The Go example client of trackd (example/). Its generated package
+// trackd/gen/go/trackd/v1 (track.proto's go_package; this module is "trackd") is not
+// committed: scripts/gen_clients_go.sh writes it into gen/ here, which is gitignored.
+module trackd
+
+go 1.26.0
+
+require (
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20261110000943-09e21b237f2c
+	google.golang.org/grpc v1.85.0
+	google.golang.org/protobuf v1.36.12
+)
+
+require (
+	golang.org/x/net v0.60.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/text v0.42.0 // indirect
+)
