@@ -15,6 +15,8 @@ ABSL_FLAG(uint64_t, segment_bytes, 64 << 20,
           "A log segment is closed and a new one started at this size.");
 ABSL_FLAG(uint64_t, max_queued_events, 20000,
           "Events that may wait for the writer; beyond it calls get RESOURCE_EXHAUSTED.");
+ABSL_FLAG(uint64_t, max_queued_bytes, 64 << 20,
+          "JSON bytes that may wait for the writer; beyond it calls get RESOURCE_EXHAUSTED.");
 ABSL_FLAG(absl::Duration, dedupe_window, absl::Hours(24),
           "How long a message_id is remembered for deduplication.");
 ABSL_FLAG(uint64_t, dedupe_max_ids, 2000000,
@@ -32,9 +34,9 @@ namespace trackd {
 namespace {
 
 constexpr const char* kFlagNames[] = {
-    "listen",        "data_dir",           "segment_bytes", "max_queued_events",
-    "dedupe_window", "dedupe_max_ids",     "earliest_timestamp", "max_future",
-    "shutdown_grace", "port_file",
+    "listen",         "data_dir",       "segment_bytes",      "max_queued_events",
+    "max_queued_bytes", "dedupe_window", "dedupe_max_ids",    "earliest_timestamp",
+    "max_future",     "shutdown_grace", "port_file",
 };
 
 }  // namespace
@@ -59,6 +61,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.log.dir = absl::GetFlag(FLAGS_data_dir);
   config.log.segment_bytes = absl::GetFlag(FLAGS_segment_bytes);
   config.pipeline.max_queued_events = absl::GetFlag(FLAGS_max_queued_events);
+  config.pipeline.max_queued_bytes = absl::GetFlag(FLAGS_max_queued_bytes);
   config.dedupe.window = absl::GetFlag(FLAGS_dedupe_window);
   config.dedupe.max_ids = absl::GetFlag(FLAGS_dedupe_max_ids);
   config.timestamps.earliest = absl::GetFlag(FLAGS_earliest_timestamp);
@@ -73,6 +76,10 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   if (config.pipeline.max_queued_events < 500) {
     return absl::InvalidArgumentError(
         "--max_queued_events must be at least 500, the size of a full batch");
+  }
+  if (config.pipeline.max_queued_bytes < (16 << 20)) {
+    return absl::InvalidArgumentError(
+        "--max_queued_bytes must be at least 16777216, room for a full batch of maximal events");
   }
   if (config.dedupe.window <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--dedupe_window must be positive");

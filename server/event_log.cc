@@ -1,6 +1,7 @@
 #include "server/event_log.h"
 
 #include <algorithm>
+#include <filesystem>
 #include "absl/strings/string_view.h"
 
 #include "absl/strings/match.h"
@@ -64,6 +65,9 @@ absl::Status CutTo(FileSystem& fs, const std::string& path, uint64_t size) {
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(FileSystem& fs, EventLogOptions options) {
   if (options.segment_bytes == 0) return absl::InvalidArgumentError("segment_bytes must be > 0");
   if (auto s = fs.CreateDirs(options.dir); !s.ok()) return s;
+  // A new directory's own entry must survive a crash too.
+  const std::string parent = std::filesystem::path(options.dir).parent_path().string();
+  if (auto s = fs.SyncDir(parent.empty() ? "." : parent); !s.ok()) return s;
   auto names = fs.ListDir(options.dir);
   if (!names.ok()) return names.status();
   std::vector<uint64_t> numbers;

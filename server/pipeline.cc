@@ -79,19 +79,25 @@ absl::Status Pipeline::Enqueue(std::vector<Record>& records,
   // Count the records that need room in the queue before changing anything, so
   // a refused submission leaves no trace.
   size_t fresh = 0;
+  size_t fresh_bytes = 0;
   absl::flat_hash_set<absl::string_view> seen;
   for (const Record& record : records) {
     if (index_.Contains(record.message_id, now) || in_flight_.contains(record.message_id)) {
       continue;
     }
-    if (seen.insert(record.message_id).second) ++fresh;
+    if (seen.insert(record.message_id).second) {
+      ++fresh;
+      fresh_bytes += record.json.size();
+    }
   }
-  if (queue_.size() + fresh > options_.max_queued_events) {
+  if (queue_.size() + fresh > options_.max_queued_events ||
+      queued_bytes_ + fresh_bytes > options_.max_queued_bytes) {
     return WithRetryInfo(absl::ResourceExhaustedError(absl::StrCat(
-                             "the write queue is full (", options_.max_queued_events,
-                             " events); retry later")),
+                             "the write queue is full (", queue_.size(), " events, ",
+                             queued_bytes_, " bytes waiting for the disk); retry later")),
                          absl::Milliseconds(100));
   }
+  queued_bytes_ += fresh_bytes;
   for (size_t i = 0; i < records.size(); ++i) {
     Record& record = records[i];
     if (index_.Contains(record.message_id, now)) {
@@ -115,6 +121,7 @@ void Pipeline::WriterLoop() {
       while (queue_.empty() && !stopping_) queue_changed_.Wait(&mu_);
       if (queue_.empty()) return;  // Stopping, and everything queued is written.
       batch.swap(queue_);
+      queued_bytes_ = 0;
     }
     WriteBatch(std::move(batch));
   }

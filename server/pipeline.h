@@ -32,8 +32,11 @@
 namespace trackd {
 
 struct PipelineOptions {
-  // The most events waiting for the writer; more are refused with RESOURCE_EXHAUSTED.
+  // The most events, and JSON bytes, waiting for the writer; a submission that
+  // would exceed either is refused with RESOURCE_EXHAUSTED. Together they bound
+  // the memory the queue can take.
   size_t max_queued_events = 20'000;
+  size_t max_queued_bytes = 64 << 20;
 };
 
 // For each submitted record, in order: true when it was a duplicate.
@@ -94,6 +97,7 @@ class Pipeline {
   // Ids written or queued but not yet durable, with the calls waiting on them.
   absl::flat_hash_map<std::string, std::vector<Waiter>> in_flight_ ABSL_GUARDED_BY(mu_);
   std::vector<QueuedRecord> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::CondVar queue_changed_;
 

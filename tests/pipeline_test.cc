@@ -178,6 +178,25 @@ TEST_F(PipelineTest, FullQueueAnswersResourceExhaustedAndQueuesNothing) {
   EXPECT_THAT(*retry.Wait(), ElementsAre(false, false));
 }
 
+TEST_F(PipelineTest, QueueIsAlsoBoundedByBytes) {
+  sink_.HoldWrites();
+  PipelineOptions options;
+  options.max_queued_bytes = 100;
+  pipeline_ = std::make_unique<Pipeline>(sink_, index_, [] { return absl::Now(); }, options);
+  ResultCatcher held, fits, refused;
+  pipeline_->Submit(Records({"held"}), held.callback());
+  sink_.WaitForHeldWrite();
+  pipeline_->Submit({{"a", std::string(60, 'x')}}, fits.callback());
+  pipeline_->Submit({{"b", std::string(60, 'x')}}, refused.callback());
+  EXPECT_EQ(refused.Wait().status().code(), absl::StatusCode::kResourceExhausted);
+  sink_.Release();
+  ASSERT_TRUE(fits.Wait().ok());
+  // Once the writer took the queue, the room is back.
+  ResultCatcher later;
+  pipeline_->Submit({{"b", std::string(60, 'x')}}, later.callback());
+  EXPECT_TRUE(later.Wait().ok());
+}
+
 TEST_F(PipelineTest, SinkFailureAnswersUnavailableAndTheRetryIsStored) {
   Start();
   sink_.Fail(true);
