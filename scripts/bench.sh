@@ -9,8 +9,9 @@
 # both alike. Prints every round's JSON, then medians over the rounds.
 #
 # Before each run it waits (up to QUIET_WAIT seconds) for the machine to be
-# idle, since other work on a 2-CPU machine skews both sides; the "busy" column
-# shows the CPU use of others measured just before each run.
+# idle, since other work on a 2-CPU machine skews both sides; the "others"
+# column shows how much CPU anything else took while the load ran (a round
+# with more than a few percent is suspect).
 #
 # Settings (environment): ROUNDS=3 REQUESTS=100000 CONCURRENCY=64 WARMUP=2000
 # MAX_SECONDS=60 (per load run) SERVER_CPU=0 LOAD_CPU=1 QUIET_WAIT=120. Data
@@ -85,25 +86,36 @@ cpu_ticks() {
   sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
-# Prints the percentage of all CPUs' time that was busy (steal included) over
-# the next second.
-busy_percent() {
-  local before after
-  before="$(grep '^cpu ' /proc/stat)"
-  sleep 1
-  after="$(grep '^cpu ' /proc/stat)"
-  awk -v a="$before" -v b="$after" 'BEGIN {
-    split(a, x); split(b, y); total = 0; idle = 0
-    for (i = 2; i <= 9; i++) total += y[i] - x[i]
-    idle = (y[5] - x[5]) + (y[6] - x[6])
-    printf "%d", total ? 100 * (total - idle) / total : 0 }'
+# Prints "busy total" jiffies of all CPUs so far (busy includes steal).
+cpu_jiffies() {
+  grep '^cpu ' /proc/stat | awk '{
+    total = 0; for (i = 2; i <= 9; i++) total += $i
+    print total - $5 - $6, total }'
 }
 
-# Waits up to QUIET_WAIT seconds for the machine to be idle (at most 10 % busy)
-# and sets `busy` to the last reading; measures anyway, with a warning, if it
-# never is.
+# Prints the percentage of all CPUs' time that is busy over the next second.
+busy_percent() {
+  local before after
+  before="$(cpu_jiffies)"
+  sleep 1
+  after="$(cpu_jiffies)"
+  awk -v a="$before" -v b="$after" 'BEGIN { split(a, x); split(b, y); total = y[2] - x[2]
+    printf "%d", total ? 100 * (y[1] - x[1]) / total : 0 }'
+}
+
+# Sets `children_cpu` to the user+system CPU seconds of this shell's reaped
+# children. `times` must run in this shell, not in $(...), whose subshell has
+# children of its own.
+read_children_cpu() {
+  times >"$work/times"
+  children_cpu="$(tail -1 "$work/times" | awk '{ s = 0; for (i = 1; i <= 2; i++) {
+    split($i, p, /[ms]/); s += p[1] * 60 + p[2] } printf "%.3f\n", s }')"
+}
+
+# Waits up to QUIET_WAIT seconds for the machine to be idle (at most 10 % busy);
+# measures anyway, with a warning, if it never is.
 wait_for_quiet() {
-  local waited=0
+  local waited=0 busy
   busy="$(busy_percent)"
   while ((busy > 10 && waited < QUIET_WAIT)); do
     waited=$((waited + 1))
@@ -158,19 +170,30 @@ stop_server() {
 }
 
 # Runs one round for server kind $1: appends
-# "calls_per_sec p50_us p99_us server_cpu_us_per_call client_cpu_us_per_call events_per_commit busy"
-# to $work/$1.results.
+# "calls_per_sec p50_us p99_us server_cpu_us_per_call client_cpu_us_per_call events_per_commit others"
+# to $work/$1.results, where "others" is the percentage of all CPU time used by
+# anything but the server and trackd_load while the load ran.
 run_round() {
-  local kind="$1" load_json load_rc=0 ticks_before ticks_after busy
+  local kind="$1" load_json load_rc=0 ticks_before ticks_after load_cpu_before jiffies_before
+  local jiffies_after others
   wait_for_quiet
   start_server "$kind"
   ticks_before="$(cpu_ticks "$server_pid")"
+  read_children_cpu
+  load_cpu_before="$children_cpu"
+  jiffies_before="$(cpu_jiffies)"
   load_json="$(timeout $((MAX_SECONDS + 30)) taskset -c "$LOAD_CPU" "$LOAD" \
     --target="127.0.0.1:$port" --concurrency="$CONCURRENCY" --requests="$REQUESTS" \
     --warmup_requests="$WARMUP" --max_seconds="$MAX_SECONDS")" || load_rc=$?
+  jiffies_after="$(cpu_jiffies)"
   ticks_after="$(cpu_ticks "$server_pid")"
+  read_children_cpu
+  others="$(awk -v a="$jiffies_before" -v b="$jiffies_after" -v server=$((ticks_after - ticks_before)) \
+    -v load="$(awk -v x="$load_cpu_before" -v y="$children_cpu" 'BEGIN { print y - x }')" \
+    -v hz="$CLK_TCK" 'BEGIN { split(a, x); split(b, y); total = y[2] - x[2]
+      o = (y[1] - x[1]) - server - load * hz; printf "%d", total ? 100 * (o < 0 ? 0 : o) / total : 0 }')"
   stop_server
-  echo "$kind load:   $load_json (others: ${busy}% CPU before)"
+  echo "$kind load:   $load_json (others: ${others}% CPU)"
   echo "$kind server: $stopped"
   ((load_rc == 0)) || die "trackd_load against $kind failed (exit $load_rc)"
 
@@ -194,7 +217,7 @@ run_round() {
     'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
   echo "$(json_field calls_per_sec "$load_json") $(json_field p50_us "$load_json")" \
     "$(json_field p99_us "$load_json") $server_cpu_us" \
-    "$(json_field client_cpu_us_per_call "$load_json") $events_per_commit $busy" \
+    "$(json_field client_cpu_us_per_call "$load_json") $events_per_commit $others" \
     >>"$work/$kind.results"
 }
 
@@ -212,10 +235,10 @@ column_median() {  # $1 = kind, $2 = column
 }
 echo
 echo "== medians over $ROUNDS rounds"
-printf '%-8s %9s %8s %8s %19s %19s %14s %6s\n' server calls/s p50_us p99_us \
-  server_cpu_us/call client_cpu_us/call events/commit busy%
+printf '%-8s %9s %8s %8s %19s %19s %14s %7s\n' server calls/s p50_us p99_us \
+  server_cpu_us/call client_cpu_us/call events/commit others%
 for kind in trackd noop; do
-  printf '%-8s %9s %8s %8s %19s %19s %14s %6s\n' "$kind" "$(column_median "$kind" 1)" \
+  printf '%-8s %9s %8s %8s %19s %19s %14s %7s\n' "$kind" "$(column_median "$kind" 1)" \
     "$(column_median "$kind" 2)" "$(column_median "$kind" 3)" "$(column_median "$kind" 4)" \
     "$(column_median "$kind" 5)" "$(column_median "$kind" 6)" "$(column_median "$kind" 7)"
 done
@@ -227,7 +250,7 @@ echo "trackd/noop calls/s (median of per-round ratios): $ratio"
 if [ -x "$ENCODER_BENCH" ]; then
   echo
   wait_for_quiet
-  echo "== json_encoder_bench (CPU $LOAD_CPU; others: ${busy}% CPU before)"
+  echo "== json_encoder_bench (CPU $LOAD_CPU)"
   timeout 300 taskset -c "$LOAD_CPU" "$ENCODER_BENCH" --benchmark_repetitions=5 \
     --benchmark_report_aggregates_only=true
 else
