@@ -70,15 +70,21 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(FileSystem& fs, EventLo
   if (auto s = fs.SyncDir(parent.empty() ? "." : parent); !s.ok()) return s;
   auto names = fs.ListDir(options.dir);
   if (!names.ok()) return names.status();
+  // A released segment (see ReleaseSegment) has only its .ids file left.
   std::vector<uint64_t> numbers;
   for (const std::string& name : *names) {
-    if (!absl::StartsWith(name, kPrefix) || !absl::EndsWith(name, kDataSuffix)) continue;
+    if (!absl::StartsWith(name, kPrefix)) continue;
+    const absl::string_view suffix = absl::EndsWith(name, kDataSuffix) ? kDataSuffix
+                                     : absl::EndsWith(name, kIdsSuffix) ? kIdsSuffix
+                                                                          : absl::string_view();
+    if (suffix.empty()) continue;
     const absl::string_view digits = absl::string_view(name).substr(
-        kPrefix.size(), name.size() - kPrefix.size() - kDataSuffix.size());
+        kPrefix.size(), name.size() - kPrefix.size() - suffix.size());
     uint64_t number;
     if (absl::SimpleAtoi(digits, &number)) numbers.push_back(number);
   }
   std::sort(numbers.begin(), numbers.end());
+  numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
   auto log = std::unique_ptr<EventLog>(new EventLog(fs, std::move(options)));
   if (auto s = log->Recover(numbers); !s.ok()) return s;
   return log;
@@ -123,6 +129,12 @@ absl::Status EventLog::Recover(const std::vector<uint64_t>& segment_numbers) {
   }
   segments_.pop_back();
   if (auto s = OpenSegment(last, data_keep, ids_keep); !s.ok()) return s;
+  uint64_t disk_bytes = 0;
+  for (uint64_t number : segments_) {
+    if (auto size = fs_.FileSize(DataPath(number)); size.ok()) disk_bytes += *size;
+  }
+  disk_bytes_.store(disk_bytes);
+  PublishDurableEnd();
   return fs_.SyncDir(options_.dir);
 }
 
@@ -152,7 +164,50 @@ absl::Status EventLog::StartNextSegment() {
   data_size_ = 0;
   ids_size_ = 0;
   segments_.push_back(next);
+  PublishDurableEnd();
   return absl::OkStatus();
+}
+
+void EventLog::PublishDurableEnd() {
+  absl::MutexLock lock(&end_mu_);
+  durable_end_ = {segments_.back(), data_size_, ids_size_};
+  end_changed_.SignalAll();
+}
+
+LogPosition EventLog::DurableEnd() const {
+  absl::MutexLock lock(&end_mu_);
+  return durable_end_;
+}
+
+LogPosition EventLog::WaitForMore(const LogPosition& seen, absl::Duration timeout) const {
+  absl::MutexLock lock(&end_mu_);
+  const absl::Time deadline = absl::Now() + timeout;
+  while (durable_end_ == seen) {
+    if (end_changed_.WaitWithDeadline(&end_mu_, deadline)) break;
+  }
+  return durable_end_;
+}
+
+absl::Status EventLog::ReleaseSegment(uint64_t number) {
+  if (number >= DurableEnd().segment) {
+    return absl::FailedPreconditionError("the open segment cannot be released");
+  }
+  const std::string path = DataPath(number);
+  auto size = fs_.FileSize(path);
+  if (absl::IsNotFound(size.status())) return absl::OkStatus();
+  if (!size.ok()) return size.status();
+  if (auto s = fs_.DeleteFile(path); !s.ok()) return s;
+  disk_bytes_.fetch_sub(*size, std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+void EventLog::PruneReleasedIds(absl::Time before) {
+  const uint64_t open_segment = DurableEnd().segment;
+  for (uint64_t number = 1; number < open_segment; ++number) {
+    if (fs_.FileSize(DataPath(number)).ok()) continue;  // Not released.
+    auto modified = fs_.ModifiedTime(IdsPath(number));
+    if (modified.ok() && *modified < before) fs_.DeleteFile(IdsPath(number)).IgnoreError();
+  }
 }
 
 absl::Status EventLog::RollBack() {
@@ -180,14 +235,21 @@ absl::Status EventLog::Append(absl::Span<const Record> records, absl::Time now) 
   }
   absl::Status status = data_file_->Append(data_buffer_);
   if (status.ok()) status = ids_file_->Append(ids_buffer_);
-  if (status.ok()) status = data_file_->Sync();
-  if (status.ok()) status = ids_file_->Sync();
+  if (status.ok()) {
+    // Both files must be durable; their two fdatasyncs overlap.
+    ids_sync_.Start(ids_file_.get());
+    status = data_file_->Sync();
+    const absl::Status ids_status = ids_sync_.Wait();
+    if (status.ok()) status = ids_status;
+  }
   if (!status.ok()) {
     RollBack().IgnoreError();  // The caller needs the original error; broken_ records a failed undo.
     return status;
   }
   data_size_ += data_buffer_.size();
   ids_size_ += ids_buffer_.size();
+  disk_bytes_.fetch_add(data_buffer_.size(), std::memory_order_relaxed);
+  PublishDurableEnd();
   if (data_size_ >= options_.segment_bytes) {
     // A failed rotation leaves the current segment open, which stays correct;
     // the next append tries again.

@@ -13,10 +13,12 @@
 // its longest prefix of complete, well-formed line pairs, so no torn line
 // remains and every acknowledged event is present exactly once.
 //
-// Not thread-safe: one writer thread owns it.
+// One writer thread owns Append; the methods marked thread-safe may be called
+// by readers (the HTTP forwarder) on other threads.
 #ifndef TRACKD_SERVER_EVENT_LOG_H_
 #define TRACKD_SERVER_EVENT_LOG_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,8 +26,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "server/background_sync.h"
 #include "server/file_system.h"
 #include "server/record.h"
 
@@ -43,6 +47,15 @@ struct EventLogOptions {
 struct StoredId {
   std::string message_id;
   absl::Time stored_at;
+};
+
+// A position in the log: a segment and byte offsets in its two files.
+struct LogPosition {
+  uint64_t segment = 0;
+  uint64_t data_bytes = 0;
+  uint64_t ids_bytes = 0;
+
+  friend bool operator==(const LogPosition&, const LogPosition&) = default;
 };
 
 // What Open found and repaired.
@@ -70,6 +83,29 @@ class EventLog {
 
   const RecoveryReport& recovery_report() const { return recovery_; }
 
+  // Thread-safe. The end of the durable part of the log: readers may read the
+  // open segment up to it, and every lower segment whole.
+  LogPosition DurableEnd() const;
+
+  // Thread-safe. Waits until the durable end differs from `seen` or `timeout`
+  // passes, and returns the durable end.
+  LogPosition WaitForMore(const LogPosition& seen, absl::Duration timeout) const;
+
+  // Thread-safe. Deletes the .ndjson file of segment `number`, which must be
+  // below the open segment, once every event in it was delivered elsewhere (the
+  // log as a spool). Its .ids file stays, for deduplication after a restart.
+  absl::Status ReleaseSegment(uint64_t number);
+
+  // Thread-safe. Deletes the .ids files of released segments last written
+  // before `before` (older than the dedupe window).
+  void PruneReleasedIds(absl::Time before);
+
+  // Thread-safe. The bytes of .ndjson files on disk.
+  uint64_t DiskBytes() const { return disk_bytes_.load(std::memory_order_relaxed); }
+
+  std::string DataPath(uint64_t number) const;
+  std::string IdsPath(uint64_t number) const;
+
  private:
   EventLog(FileSystem& fs, EventLogOptions options) : fs_(fs), options_(std::move(options)) {}
 
@@ -77,8 +113,7 @@ class EventLog {
   absl::Status OpenSegment(uint64_t number, uint64_t data_size, uint64_t ids_size);
   absl::Status StartNextSegment();
   absl::Status RollBack();
-  std::string DataPath(uint64_t number) const;
-  std::string IdsPath(uint64_t number) const;
+  void PublishDurableEnd();
 
   FileSystem& fs_;
   const EventLogOptions options_;
@@ -91,6 +126,12 @@ class EventLog {
   RecoveryReport recovery_;
   std::string data_buffer_;  // Reused across appends.
   std::string ids_buffer_;
+  std::atomic<uint64_t> disk_bytes_{0};
+  BackgroundSync ids_sync_;  // fdatasyncs the .ids file while Append syncs the .ndjson file.
+
+  mutable absl::Mutex end_mu_;
+  mutable absl::CondVar end_changed_;
+  LogPosition durable_end_ ABSL_GUARDED_BY(end_mu_);
 };
 
 }  // namespace trackd

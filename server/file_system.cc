@@ -117,4 +117,57 @@ absl::StatusOr<absl::Time> PosixFileSystem::ModifiedTime(const std::string& path
   return absl::TimeFromTimespec(st.st_mtim);
 }
 
+absl::StatusOr<std::string> PosixFileSystem::ReadRange(const std::string& path, uint64_t offset,
+                                                       uint64_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat("no file ", path));
+    return IoError("open", path, errno);
+  }
+  std::string content(max_bytes, '\0');
+  size_t filled = 0;
+  while (filled < max_bytes) {
+    const ssize_t n = ::pread(fd, content.data() + filled, max_bytes - filled,
+                              static_cast<off_t>(offset + filled));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return IoError("pread", path, err);
+    }
+    if (n == 0) break;
+    filled += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  content.resize(filled);
+  return content;
+}
+
+absl::Status PosixFileSystem::WriteFileAtomically(const std::string& path,
+                                                  absl::string_view content) {
+  const std::string temporary = path + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("open", temporary, errno);
+  PosixAppendableFile file(fd, temporary);  // Closes fd.
+  if (auto s = file.Append(content); !s.ok()) return s;
+  if (auto s = file.Sync(); !s.ok()) return s;
+  if (::rename(temporary.c_str(), path.c_str()) != 0) return IoError("rename", temporary, errno);
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  return SyncDir(dir.empty() ? "." : dir);
+}
+
+absl::Status PosixFileSystem::DeleteFile(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("unlink", path, errno);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> PosixFileSystem::FileSize(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat("no file ", path));
+    return IoError("stat", path, errno);
+  }
+  return static_cast<uint64_t>(st.st_size);
+}
+
 }  // namespace trackd

@@ -45,6 +45,16 @@ class FileSystem {
   virtual absl::Status SyncDir(const std::string& dir) = 0;
   // Returns the last modification time of `path`.
   virtual absl::StatusOr<absl::Time> ModifiedTime(const std::string& path) = 0;
+  // Returns up to `max_bytes` of `path` from `offset` (fewer at its end).
+  virtual absl::StatusOr<std::string> ReadRange(const std::string& path, uint64_t offset,
+                                                uint64_t max_bytes) = 0;
+  // Replaces `path` with `content` durably: a temporary file is written,
+  // fsynced and renamed over `path`, and the directory is synced.
+  virtual absl::Status WriteFileAtomically(const std::string& path, absl::string_view content) = 0;
+  // Removes `path`; OK when it is already gone.
+  virtual absl::Status DeleteFile(const std::string& path) = 0;
+  // Returns the size of `path`; NOT_FOUND if it does not exist.
+  virtual absl::StatusOr<uint64_t> FileSize(const std::string& path) = 0;
 };
 
 // The real file system, through POSIX calls.
@@ -56,6 +66,11 @@ class PosixFileSystem final : public FileSystem {
   absl::Status CreateDirs(const std::string& dir) override;
   absl::Status SyncDir(const std::string& dir) override;
   absl::StatusOr<absl::Time> ModifiedTime(const std::string& path) override;
+  absl::StatusOr<std::string> ReadRange(const std::string& path, uint64_t offset,
+                                        uint64_t max_bytes) override;
+  absl::Status WriteFileAtomically(const std::string& path, absl::string_view content) override;
+  absl::Status DeleteFile(const std::string& path) override;
+  absl::StatusOr<uint64_t> FileSize(const std::string& path) override;
 };
 
 }  // namespace trackd

@@ -1,5 +1,6 @@
 #include "server/pipeline.h"
 
+#include <mutex>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -16,7 +17,7 @@ struct Pipeline::Submission {
   // Called once per record, from any thread.
   void Resolve(size_t index, const absl::Status& status, bool is_duplicate) {
     if (!status.ok()) {
-      absl::MutexLock lock(&mu);
+      std::lock_guard<std::mutex> lock(mu);
       if (error.ok()) error = status;
     } else {
       duplicate[index] = is_duplicate;
@@ -27,7 +28,7 @@ struct Pipeline::Submission {
   void Finish() {
     absl::Status first_error;
     {
-      absl::MutexLock lock(&mu);
+      std::lock_guard<std::mutex> lock(mu);
       first_error = error;
     }
     if (!first_error.ok()) {
@@ -39,8 +40,10 @@ struct Pipeline::Submission {
 
   std::vector<char> duplicate;  // char, not bool: written from several threads.
   std::atomic<size_t> remaining;
-  absl::Mutex mu;
-  absl::Status error ABSL_GUARDED_BY(mu);
+  // A std::mutex, not absl::Mutex: one is made per call, and Debian's Abseil
+  // is built with deadlock detection, which makes each absl::Mutex costly.
+  std::mutex mu;
+  absl::Status error;  // Guarded by mu.
   SubmitCallback done;
 };
 
@@ -48,6 +51,7 @@ Pipeline::Pipeline(Sink& sink, DedupeIndex& index, std::function<absl::Time()> c
                    PipelineOptions options)
     : sink_(sink), clock_(std::move(clock)), options_(options), index_(index) {
   writer_ = std::thread([this] { WriterLoop(); });
+  completer_ = std::thread([this] { CompleterLoop(); });
 }
 
 Pipeline::~Pipeline() { Stop(); }
@@ -76,16 +80,21 @@ absl::Status Pipeline::Enqueue(std::vector<Record>& records,
     return WithRetryInfo(absl::UnavailableError("the server is shutting down"), absl::Seconds(1));
   }
   const absl::Time now = clock_();
-  // Count the records that need room in the queue before changing anything, so
-  // a refused submission leaves no trace.
+  // Classify every record first, so a refused submission leaves no trace.
+  enum Kind : char { kStored, kWaiter, kFresh };
+  std::vector<char> kinds(records.size());
   size_t fresh = 0;
   size_t fresh_bytes = 0;
   absl::flat_hash_set<absl::string_view> seen;
-  for (const Record& record : records) {
-    if (index_.Contains(record.message_id, now) || in_flight_.contains(record.message_id)) {
-      continue;
-    }
-    if (seen.insert(record.message_id).second) {
+  for (size_t i = 0; i < records.size(); ++i) {
+    const Record& record = records[i];
+    if (index_.Contains(record.message_id, now)) {
+      kinds[i] = kStored;
+    } else if (in_flight_.contains(record.message_id) ||
+               !seen.insert(record.message_id).second) {
+      kinds[i] = kWaiter;  // In flight elsewhere, or earlier in this submission.
+    } else {
+      kinds[i] = kFresh;
       ++fresh;
       fresh_bytes += record.json.size();
     }
@@ -98,15 +107,17 @@ absl::Status Pipeline::Enqueue(std::vector<Record>& records,
                          absl::Milliseconds(100));
   }
   queued_bytes_ += fresh_bytes;
+  // Fresh records first, so a later waiter in this submission finds its entry.
   for (size_t i = 0; i < records.size(); ++i) {
-    Record& record = records[i];
-    if (index_.Contains(record.message_id, now)) {
+    if (kinds[i] != kFresh) continue;
+    in_flight_.try_emplace(records[i].message_id);
+    queue_.push_back({std::move(records[i]), {submission, i}});
+  }
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (kinds[i] == kStored) {
       already_stored.push_back(i);
-    } else if (auto it = in_flight_.find(record.message_id); it != in_flight_.end()) {
-      it->second.push_back({submission, i});
-    } else {
-      in_flight_.try_emplace(record.message_id);
-      queue_.push_back({std::move(record), {submission, i}});
+    } else if (kinds[i] == kWaiter) {
+      in_flight_[records[i].message_id].push_back({submission, i});
     }
   }
   if (fresh > 0) queue_changed_.Signal();
@@ -119,21 +130,49 @@ void Pipeline::WriterLoop() {
     {
       absl::MutexLock lock(&mu_);
       while (queue_.empty() && !stopping_) queue_changed_.Wait(&mu_);
-      if (queue_.empty()) return;  // Stopping, and everything queued is written.
+      if (queue_.empty()) break;  // Stopping, and everything queued is written.
       batch.swap(queue_);
       queued_bytes_ = 0;
     }
-    WriteBatch(std::move(batch));
+    Completion completion = WriteBatch(std::move(batch));
+    absl::MutexLock lock(&completions_mu_);
+    completions_.push_back(std::move(completion));
+    completions_changed_.Signal();
+  }
+  absl::MutexLock lock(&completions_mu_);
+  writer_done_ = true;
+  completions_changed_.Signal();
+}
+
+void Pipeline::CompleterLoop() {
+  while (true) {
+    std::vector<Completion> ready;
+    {
+      absl::MutexLock lock(&completions_mu_);
+      while (completions_.empty() && !writer_done_) completions_changed_.Wait(&completions_mu_);
+      if (completions_.empty()) return;  // The writer is done and so is every call.
+      ready.swap(completions_);
+    }
+    for (Completion& completion : ready) {
+      for (QueuedRecord& queued : completion.batch) {
+        queued.owner.submission->Resolve(queued.owner.index, completion.status, false);
+      }
+      for (Waiter& waiter : completion.duplicates) {
+        waiter.submission->Resolve(waiter.index, completion.status, true);
+      }
+    }
   }
 }
 
-void Pipeline::WriteBatch(std::vector<QueuedRecord> batch) {
+Pipeline::Completion Pipeline::WriteBatch(std::vector<QueuedRecord> batch) {
   std::vector<Record> records;
   records.reserve(batch.size());
   for (QueuedRecord& queued : batch) records.push_back(std::move(queued.record));
 
   absl::Status status = sink_.Write(records);
-  if (!status.ok()) {
+  if (absl::IsResourceExhausted(status)) {
+    status = WithRetryInfo(std::move(status), absl::Seconds(1));  // A full spool: nothing written.
+  } else if (!status.ok()) {
     status = WithRetryInfo(
         absl::UnavailableError(absl::StrCat("the event store failed: ", status.message())),
         absl::Seconds(1));
@@ -155,10 +194,7 @@ void Pipeline::WriteBatch(std::vector<QueuedRecord> batch) {
     events_stored_.fetch_add(records.size(), std::memory_order_relaxed);
     duplicates_.fetch_add(waiters.size(), std::memory_order_relaxed);
   }
-  for (QueuedRecord& queued : batch) {
-    queued.owner.submission->Resolve(queued.owner.index, status, false);
-  }
-  for (Waiter& waiter : waiters) waiter.submission->Resolve(waiter.index, status, true);
+  return {std::move(batch), std::move(waiters), std::move(status)};
 }
 
 void Pipeline::Stop() {
@@ -168,6 +204,7 @@ void Pipeline::Stop() {
     queue_changed_.SignalAll();
   }
   if (writer_.joinable()) writer_.join();
+  if (completer_.joinable()) completer_.join();
 }
 
 PipelineStats Pipeline::stats() const {

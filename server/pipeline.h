@@ -1,14 +1,15 @@
 // Pipeline: deduplication, a bounded queue and group commit in front of a sink.
 //
 // Handlers Submit encoded events and return at once; one writer thread takes
-// everything queued, hands it to the sink in one Write (one fsync for many
-// requests), then completes every waiting call. A message_id already stored is
+// everything queued and hands it to the sink in one Write (one fsync for many
+// requests); a completion thread then completes every waiting call while the
+// writer already starts on the next batch. A message_id already stored is
 // answered duplicate at once; one still in flight waits for that write and is
 // then answered duplicate (or gets its error), so two concurrent requests with
 // one id store it once.
 //
-// Thread-safe. Completion callbacks run on the writer thread (or on the calling
-// thread when nothing has to be written) and must not block.
+// Thread-safe. Completion callbacks run on the completion thread (or on the
+// calling thread when nothing has to be written) and must not block.
 #ifndef TRACKD_SERVER_PIPELINE_H_
 #define TRACKD_SERVER_PIPELINE_H_
 
@@ -59,9 +60,9 @@ class Pipeline {
 
   // Stores `records` (each with a non-empty message_id) unless already stored.
   // Calls `done` exactly once: with a duplicate flag per record once every new
-  // one is durable; RESOURCE_EXHAUSTED (nothing queued) when the queue lacks
-  // room; UNAVAILABLE when stopped or when the sink failed (some records may be
-  // stored; a retry is safe).
+  // one is durable; RESOURCE_EXHAUSTED (nothing stored) when the queue or the
+  // sink (a full spool) lacks room; UNAVAILABLE when stopped or when the sink
+  // failed (some records may be stored; a retry is safe).
   void Submit(std::vector<Record> records, SubmitCallback done);
 
   // Writes what is queued, then stops the writer. Later Submits get UNAVAILABLE.
@@ -79,6 +80,12 @@ class Pipeline {
     Record record;
     Waiter owner;
   };
+  // A written batch whose calls are still to be completed.
+  struct Completion {
+    std::vector<QueuedRecord> batch;
+    std::vector<Waiter> duplicates;  // Calls that waited on an id of the batch.
+    absl::Status status;
+  };
 
   // Queues the new records of `records` and registers waiters for those in
   // flight; appends the indexes of already stored ones to `already_stored`.
@@ -86,7 +93,8 @@ class Pipeline {
   absl::Status Enqueue(std::vector<Record>& records, const std::shared_ptr<Submission>& submission,
                        std::vector<size_t>& already_stored);
   void WriterLoop();
-  void WriteBatch(std::vector<QueuedRecord> batch);
+  Completion WriteBatch(std::vector<QueuedRecord> batch);
+  void CompleterLoop();
 
   Sink& sink_;
   const std::function<absl::Time()> clock_;
@@ -101,10 +109,16 @@ class Pipeline {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::CondVar queue_changed_;
 
+  absl::Mutex completions_mu_;
+  std::vector<Completion> completions_ ABSL_GUARDED_BY(completions_mu_);
+  bool writer_done_ ABSL_GUARDED_BY(completions_mu_) = false;
+  absl::CondVar completions_changed_;
+
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> events_stored_{0};
   std::atomic<uint64_t> duplicates_{0};
   std::thread writer_;
+  std::thread completer_;
 };
 
 }  // namespace trackd

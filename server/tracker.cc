@@ -19,6 +19,7 @@ FieldViolations Tracker::Prepare(const v1::TrackRequest& request, absl::Time now
   violations = CheckEncodedSize(record->json.size());
   if (!violations.empty()) return violations;
   record->message_id = request.message_id().empty() ? NewMessageId(now) : request.message_id();
+  record->partition_key = request.group_id().empty() ? request.user_id() : request.group_id();
   return {};
 }
 

@@ -63,6 +63,18 @@ class FaultInjectingFileSystem final : public FileSystem {
   absl::StatusOr<absl::Time> ModifiedTime(const std::string& path) override {
     return real_.ModifiedTime(path);
   }
+  absl::StatusOr<std::string> ReadRange(const std::string& path, uint64_t offset,
+                                        uint64_t max_bytes) override {
+    return real_.ReadRange(path, offset, max_bytes);
+  }
+  absl::Status WriteFileAtomically(const std::string& path, absl::string_view content) override {
+    if (fail_sync) return absl::UnavailableError("injected: fsync failed (EIO)");
+    return real_.WriteFileAtomically(path, content);
+  }
+  absl::Status DeleteFile(const std::string& path) override { return real_.DeleteFile(path); }
+  absl::StatusOr<uint64_t> FileSize(const std::string& path) override {
+    return real_.FileSize(path);
+  }
 
  private:
   PosixFileSystem real_;

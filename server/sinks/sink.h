@@ -18,8 +18,8 @@ class Sink {
 
   // Makes `records` durable in this order and returns OK only when every one
   // is. On error none of them counts as stored (a retry with the same
-  // message_ids is safe); UNAVAILABLE means the medium failed and a later call
-  // may succeed.
+  // message_ids is safe): RESOURCE_EXHAUSTED means the sink is full and wrote
+  // nothing; UNAVAILABLE means the medium failed and a later call may succeed.
   virtual absl::Status Write(absl::Span<const Record> records) = 0;
 };
 

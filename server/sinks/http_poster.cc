@@ -1,0 +1,94 @@
+#include "server/sinks/http_poster.h"
+
+#include <curl/curl.h>
+
+#include <mutex>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+
+namespace trackd {
+namespace {
+
+constexpr size_t kMaxBodyBytes = 4096;
+
+size_t CollectBody(char* data, size_t size, size_t count, void* user) {
+  auto* result = static_cast<HttpResult*>(user);
+  const size_t n = size * count;
+  const size_t room = kMaxBodyBytes - std::min(kMaxBodyBytes, result->body.size());
+  result->body.append(data, std::min(n, room));
+  return n;  // Read everything; keep the first 4 KiB.
+}
+
+size_t CollectHeader(char* data, size_t size, size_t count, void* user) {
+  auto* result = static_cast<HttpResult*>(user);
+  const size_t n = size * count;
+  const absl::string_view line(data, n);
+  constexpr absl::string_view kRetryAfter = "retry-after:";
+  if (line.size() > kRetryAfter.size() && absl::StartsWithIgnoreCase(line, kRetryAfter)) {
+    result->retry_after = ParseRetryAfter(
+        std::string(absl::StripAsciiWhitespace(line.substr(kRetryAfter.size()))), absl::Now());
+  }
+  return n;
+}
+
+}  // namespace
+
+std::optional<absl::Duration> ParseRetryAfter(const std::string& value, absl::Time now) {
+  int64_t seconds;
+  if (absl::SimpleAtoi(value, &seconds)) {
+    if (seconds < 0) return std::nullopt;
+    return absl::Seconds(seconds);
+  }
+  const time_t date = curl_getdate(value.c_str(), nullptr);
+  if (date < 0) return std::nullopt;
+  return std::max(absl::ZeroDuration(), absl::FromTimeT(date) - now);
+}
+
+HttpPoster::HttpPoster(HttpPosterOptions options) : options_(std::move(options)) {
+  static std::once_flag global_init;
+  std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  curl_ = curl_easy_init();
+}
+
+HttpPoster::~HttpPoster() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+
+HttpResult HttpPoster::Post(const std::string& body, const std::vector<std::string>& headers) {
+  HttpResult result;
+  CURL* curl = static_cast<CURL*>(curl_);
+  curl_slist* header_list = curl_slist_append(nullptr, "Content-Type: application/json");
+  header_list = curl_slist_append(header_list, "Expect:");  // No 100-continue round trip.
+  for (const std::string& h : headers) header_list = curl_slist_append(header_list, h.c_str());
+
+  curl_easy_setopt(curl, CURLOPT_URL, options_.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(options_.total_timeout)));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, CollectBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result);
+
+  const CURLcode code = curl_easy_perform(curl);
+  curl_slist_free_all(header_list);
+  if (code != CURLE_OK) {
+    result.status = 0;
+    result.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+    result.transport_error = curl_easy_strerror(code);
+    return result;
+  }
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  result.status = static_cast<int>(status);
+  return result;
+}
+
+}  // namespace trackd

@@ -1,0 +1,51 @@
+// HttpPoster: one HTTP POST at a time over a kept-alive libcurl connection.
+// The HTTP forwarder's only window on the network; it classifies nothing, it
+// reports what happened.
+#ifndef TRACKD_SERVER_SINKS_HTTP_POSTER_H_
+#define TRACKD_SERVER_SINKS_HTTP_POSTER_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace trackd {
+
+struct HttpPosterOptions {
+  std::string url;                    // http:// or https://
+  absl::Duration connect_timeout = absl::Seconds(5);
+  absl::Duration total_timeout = absl::Seconds(30);
+};
+
+// What one POST came to.
+struct HttpResult {
+  int status = 0;                                // HTTP status; 0 when none arrived.
+  std::string transport_error;                   // Non-empty when no response arrived.
+  bool timed_out = false;
+  std::optional<absl::Duration> retry_after;     // From a Retry-After header.
+  std::string body;                              // The response body, cut at 4 KiB.
+};
+
+// Not thread-safe: the forwarder's thread owns it.
+class HttpPoster {
+ public:
+  explicit HttpPoster(HttpPosterOptions options);
+  ~HttpPoster();
+  HttpPoster(const HttpPoster&) = delete;
+  HttpPoster& operator=(const HttpPoster&) = delete;
+
+  // POSTs `body` as application/json with the extra `headers` ("Name: value").
+  HttpResult Post(const std::string& body, const std::vector<std::string>& headers);
+
+ private:
+  const HttpPosterOptions options_;
+  void* curl_;  // CURL*, kept for connection reuse.
+};
+
+// Parses a Retry-After value: delta-seconds or an HTTP-date (relative to `now`).
+std::optional<absl::Duration> ParseRetryAfter(const std::string& value, absl::Time now);
+
+}  // namespace trackd
+
+#endif  // TRACKD_SERVER_SINKS_HTTP_POSTER_H_
