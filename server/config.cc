@@ -3,7 +3,11 @@
 #include <cstdint>
 
 #include "absl/flags/flag.h"
+#include <fstream>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
@@ -29,15 +33,48 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "On SIGTERM/SIGINT, how long in-flight calls may take before they are cancelled.");
 ABSL_FLAG(std::string, port_file, "",
           "If set, the bound port is written to this file once the server is serving.");
+ABSL_FLAG(std::string, sink, "file",
+          "Where events go: 'file' (the embedded log), 'http' (the embedded log as a spool, "
+          "forwarded to --http_url) or 'kafka' (--kafka_brokers, --kafka_topic).");
+ABSL_FLAG(std::string, http_url, "", "--sink=http: the Track API endpoint events are POSTed to.");
+ABSL_FLAG(int, http_batch, 1,
+          "--sink=http: events per request; 1 posts the JSON object, more post a JSON array.");
+ABSL_FLAG(std::string, http_auth_header_file, "",
+          "--sink=http: a file holding one header line sent with every request, such as "
+          "'Authorization: Bearer …'. TRACKD_HTTP_AUTH_HEADER may hold it instead. Never logged.");
+ABSL_FLAG(absl::Duration, http_connect_timeout, absl::Seconds(5), "--sink=http: connect timeout.");
+ABSL_FLAG(absl::Duration, http_timeout, absl::Seconds(30),
+          "--sink=http: total timeout of one request.");
+ABSL_FLAG(absl::Duration, http_max_backoff, absl::Seconds(30),
+          "--sink=http: the longest wait between retries (Retry-After may ask for more, "
+          "up to 5 minutes).");
+ABSL_FLAG(uint64_t, spool_max_bytes, uint64_t{1} << 30,
+          "--sink=http: undelivered bytes the spool may hold; beyond it Track answers "
+          "RESOURCE_EXHAUSTED.");
+ABSL_FLAG(std::string, http_dead_letter_file, "",
+          "--sink=http: NDJSON file for events the upstream refused for good "
+          "(default: <data_dir>/dead-letter.ndjson).");
+ABSL_FLAG(std::string, kafka_brokers, "", "--sink=kafka: bootstrap servers, host:port,...");
+ABSL_FLAG(std::string, kafka_topic, "trackd-events", "--sink=kafka: the topic.");
+ABSL_FLAG(absl::Duration, kafka_delivery_timeout, absl::Seconds(30),
+          "--sink=kafka: how long delivery may take before Track answers UNAVAILABLE.");
+ABSL_FLAG(std::vector<std::string>, kafka_property, {},
+          "--sink=kafka: a librdkafka property key=value (SASL, TLS, tuning); repeat the flag "
+          "for several. TRACKD_KAFKA_PROPERTIES may hold them, one per line.");
 
 namespace trackd {
 namespace {
 
 constexpr const char* kFlagNames[] = {
-    "listen",         "data_dir",       "segment_bytes",      "max_queued_events",
-    "max_queued_bytes", "dedupe_window", "dedupe_max_ids",    "earliest_timestamp",
-    "max_future",     "shutdown_grace", "port_file",
+    "listen",          "data_dir",          "segment_bytes",         "max_queued_events",
+    "max_queued_bytes", "dedupe_window",    "dedupe_max_ids",        "earliest_timestamp",
+    "max_future",      "shutdown_grace",    "port_file",             "sink",
+    "http_url",        "http_batch",        "http_auth_header_file", "http_connect_timeout",
+    "http_timeout",    "http_max_backoff",  "spool_max_bytes",       "http_dead_letter_file",
+    "kafka_brokers",   "kafka_topic",       "kafka_delivery_timeout",
 };
+
+constexpr char kKafkaPropertyFlag[] = "--kafka_property";
 
 }  // namespace
 
@@ -51,11 +88,35 @@ std::vector<std::string> ArgsWithEnvironment(
       args.push_back(absl::StrCat("--", name, "=", value));
     }
   }
+  if (const char* properties = getenv("TRACKD_KAFKA_PROPERTIES"); properties != nullptr) {
+    for (absl::string_view line : absl::StrSplit(properties, '\n', absl::SkipWhitespace())) {
+      args.push_back(absl::StrCat(kKafkaPropertyFlag, "=", absl::StripAsciiWhitespace(line)));
+    }
+  }
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
   return args;
 }
 
-absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
+std::vector<std::string> TakeRepeatedKafkaProperties(std::vector<std::string>& args) {
+  std::vector<std::string> values;
+  std::vector<std::string> rest;
+  const std::string prefix = absl::StrCat(kKafkaPropertyFlag, "=");
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (absl::StartsWith(args[i], prefix)) {
+      values.push_back(args[i].substr(prefix.size()));
+    } else if (args[i] == kKafkaPropertyFlag && i + 1 < args.size()) {
+      values.push_back(args[++i]);
+    } else {
+      rest.push_back(std::move(args[i]));
+    }
+  }
+  args = std::move(rest);
+  return values;
+}
+
+absl::StatusOr<ServerConfig> ServerConfigFromFlags(
+    const std::vector<std::string>& kafka_properties,
+    const std::function<const char*(const char*)>& getenv) {
   ServerConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);
   config.log.dir = absl::GetFlag(FLAGS_data_dir);
@@ -92,6 +153,74 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   }
   if (config.shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--shutdown_grace must not be negative");
+  }
+
+  const std::string sink = absl::GetFlag(FLAGS_sink);
+  if (sink == "file") {
+    config.sink = SinkKind::kFile;
+  } else if (sink == "http") {
+    config.sink = SinkKind::kHttp;
+    config.http.http.url = absl::GetFlag(FLAGS_http_url);
+    if (!absl::StartsWith(config.http.http.url, "http://") &&
+        !absl::StartsWith(config.http.http.url, "https://")) {
+      return absl::InvalidArgumentError("--sink=http needs --http_url=http(s)://...");
+    }
+    config.http.batch = absl::GetFlag(FLAGS_http_batch);
+    if (config.http.batch < 1 || config.http.batch > 500) {
+      return absl::InvalidArgumentError("--http_batch must be 1 to 500");
+    }
+    config.http.http.connect_timeout = absl::GetFlag(FLAGS_http_connect_timeout);
+    config.http.http.total_timeout = absl::GetFlag(FLAGS_http_timeout);
+    config.http.max_backoff = absl::GetFlag(FLAGS_http_max_backoff);
+    if (config.http.http.connect_timeout <= absl::ZeroDuration() ||
+        config.http.http.total_timeout <= absl::ZeroDuration() ||
+        config.http.max_backoff <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError("the --http_* durations must be positive");
+    }
+    config.spool_max_bytes = absl::GetFlag(FLAGS_spool_max_bytes);
+    if (config.spool_max_bytes < config.log.segment_bytes) {
+      return absl::InvalidArgumentError("--spool_max_bytes must be at least --segment_bytes");
+    }
+    config.http.dead_letter_path = absl::GetFlag(FLAGS_http_dead_letter_file);
+    std::string auth;
+    if (const std::string path = absl::GetFlag(FLAGS_http_auth_header_file); !path.empty()) {
+      std::ifstream in(path);
+      if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+      std::getline(in, auth);
+    } else if (const char* value = getenv("TRACKD_HTTP_AUTH_HEADER"); value != nullptr) {
+      auth = value;
+    }
+    auth = std::string(absl::StripAsciiWhitespace(auth));
+    if (!auth.empty() && (auth.find(':') == std::string::npos ||
+                          auth.find_first_of("\r\n") != std::string::npos)) {
+      return absl::InvalidArgumentError(
+          "the HTTP auth header must be one line 'Name: value' (its value is not shown)");
+    }
+    config.http.auth_header = auth;
+  } else if (sink == "kafka") {
+    config.sink = SinkKind::kKafka;
+    config.kafka.brokers = absl::GetFlag(FLAGS_kafka_brokers);
+    config.kafka.topic = absl::GetFlag(FLAGS_kafka_topic);
+    config.kafka.delivery_timeout = absl::GetFlag(FLAGS_kafka_delivery_timeout);
+    if (config.kafka.brokers.empty() || config.kafka.topic.empty()) {
+      return absl::InvalidArgumentError("--sink=kafka needs --kafka_brokers and --kafka_topic");
+    }
+    if (config.kafka.delivery_timeout < absl::Seconds(1)) {
+      return absl::InvalidArgumentError("--kafka_delivery_timeout must be at least 1s");
+    }
+    for (const std::string& property : kafka_properties) {
+      const size_t equals = property.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--kafka_property must be key=value, got one without '=' for key \"",
+            property.substr(0, property.find('=')), "\""));
+      }
+      config.kafka.properties.emplace_back(property.substr(0, equals),
+                                           property.substr(equals + 1));
+    }
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--sink must be file, http or kafka, got '", sink, "'"));
   }
   return config;
 }

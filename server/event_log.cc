@@ -101,6 +101,7 @@ std::string EventLog::IdsPath(uint64_t number) const {
 absl::Status EventLog::Recover(const std::vector<uint64_t>& segment_numbers) {
   if (segment_numbers.empty()) {
     segments_.clear();
+    first_data_segment_ = 1;
     return StartNextSegment();
   }
   segments_ = segment_numbers;
@@ -130,8 +131,12 @@ absl::Status EventLog::Recover(const std::vector<uint64_t>& segment_numbers) {
   segments_.pop_back();
   if (auto s = OpenSegment(last, data_keep, ids_keep); !s.ok()) return s;
   uint64_t disk_bytes = 0;
+  first_data_segment_ = last;
   for (uint64_t number : segments_) {
-    if (auto size = fs_.FileSize(DataPath(number)); size.ok()) disk_bytes += *size;
+    if (auto size = fs_.FileSize(DataPath(number)); size.ok()) {
+      disk_bytes += *size;
+      first_data_segment_ = std::min(first_data_segment_, number);
+    }
   }
   disk_bytes_.store(disk_bytes);
   PublishDurableEnd();

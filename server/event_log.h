@@ -106,6 +106,9 @@ class EventLog {
   std::string DataPath(uint64_t number) const;
   std::string IdsPath(uint64_t number) const;
 
+  // The lowest segment whose .ndjson file existed at Open (or the open one).
+  uint64_t FirstDataSegment() const { return first_data_segment_; }
+
  private:
   EventLog(FileSystem& fs, EventLogOptions options) : fs_(fs), options_(std::move(options)) {}
 
@@ -127,6 +130,7 @@ class EventLog {
   std::string data_buffer_;  // Reused across appends.
   std::string ids_buffer_;
   std::atomic<uint64_t> disk_bytes_{0};
+  uint64_t first_data_segment_ = 1;
   BackgroundSync ids_sync_;  // fdatasyncs the .ids file while Append syncs the .ndjson file.
 
   mutable absl::Mutex end_mu_;

@@ -16,6 +16,30 @@
 #include "server/logging.h"
 #include "server/server.h"
 
+namespace {
+
+// The sink and where it points, without secrets: the auth header is never
+// shown, and of the Kafka properties only the keys.
+std::string SinkDescription(const trackd::ServerConfig& config) {
+  switch (config.sink) {
+    case trackd::SinkKind::kFile:
+      return "file";
+    case trackd::SinkKind::kHttp:
+      return absl::StrCat("http ", config.http.http.url, " batch=", config.http.batch,
+                          " spool_max_bytes=", config.spool_max_bytes,
+                          config.http.auth_header.empty() ? "" : " auth_header=(set)");
+    case trackd::SinkKind::kKafka: {
+      std::string keys;
+      for (const auto& [key, value] : config.kafka.properties) absl::StrAppend(&keys, " ", key);
+      return absl::StrCat("kafka ", config.kafka.brokers, " topic=", config.kafka.topic,
+                          keys.empty() ? "" : " properties:", keys);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // Debian builds Abseil without NDEBUG, which leaves mutex deadlock detection
   // on: it costs CPU on every lock and aborts the process on a suspected cycle.
@@ -26,11 +50,12 @@ int main(int argc, char** argv) {
       "Every flag can also be set as TRACKD_<FLAG> in the environment; the command line wins.\n"
       "Example: trackd --listen=127.0.0.1:50051 --data_dir=./data");
   std::vector<std::string> args = trackd::ArgsWithEnvironment(argc, argv, std::getenv);
+  const std::vector<std::string> kafka_properties = trackd::TakeRepeatedKafkaProperties(args);
   std::vector<char*> arg_ptrs;
   for (std::string& arg : args) arg_ptrs.push_back(arg.data());
   absl::ParseCommandLine(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
 
-  auto config = trackd::ServerConfigFromFlags();
+  auto config = trackd::ServerConfigFromFlags(kafka_properties, std::getenv);
   if (!config.ok()) {
     trackd::Log("error", "invalid configuration", {{"error", config.status().ToString()}});
     return 2;
@@ -50,10 +75,11 @@ int main(int argc, char** argv) {
     trackd::Log("error", "cannot start", {{"error", server.status().ToString()}});
     return 1;
   }
-  const trackd::RecoveryReport& recovery = (*server)->recovery();
+  const trackd::RecoveryReport recovery = (*server)->recovery();
   trackd::Log("info", "serving",
               {{"listen", config->listen},
                {"port", absl::StrCat((*server)->port())},
+               {"sink", SinkDescription(*config)},
                {"data_dir", config->log.dir},
                {"segments", absl::StrCat(recovery.segments)},
                {"recovered_truncated_bytes",
@@ -75,9 +101,12 @@ int main(int argc, char** argv) {
   trackd::Log("info", "stopping", {{"signal", strsignal(signal_number)}});
   (*server)->Shutdown();
   const trackd::PipelineStats stats = (*server)->stats();
+  const auto forwarded = (*server)->forwarder_stats();
   trackd::Log("info", "stopped",
               {{"events_stored", absl::StrCat(stats.events_stored)},
                {"commits", absl::StrCat(stats.commits)},
-               {"duplicates", absl::StrCat(stats.duplicates)}});
+               {"duplicates", absl::StrCat(stats.duplicates)},
+               {"forwarded", forwarded ? absl::StrCat(forwarded->delivered) : "-"},
+               {"dead_lettered", forwarded ? absl::StrCat(forwarded->dead_lettered) : "-"}});
   return 0;
 }

@@ -20,17 +20,35 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
   auto server = std::unique_ptr<TrackdServer>(new TrackdServer());
   server->shutdown_grace_ = config.shutdown_grace;
 
-  auto log = EventLog::Open(fs, config.log);
-  if (!log.ok()) return log.status();
-  server->log_ = std::move(*log);
-
   server->index_ = std::make_unique<DedupeIndex>(config.dedupe);
-  auto ids = server->log_->ReadIdsSince(clock() - config.dedupe.window);
-  if (!ids.ok()) return ids.status();
-  for (StoredId& id : *ids) server->index_->Insert(std::move(id.message_id), id.stored_at);
-  server->reloaded_ids_ = server->index_->size();
+  if (config.sink == SinkKind::kKafka) {
+    auto kafka = KafkaSink::Create(config.kafka);
+    if (!kafka.ok()) return kafka.status();
+    server->sink_ = std::move(*kafka);
+  } else {
+    auto log = EventLog::Open(fs, config.log);
+    if (!log.ok()) return log.status();
+    server->log_ = std::move(*log);
+    auto ids = server->log_->ReadIdsSince(clock() - config.dedupe.window);
+    if (!ids.ok()) return ids.status();
+    for (StoredId& id : *ids) server->index_->Insert(std::move(id.message_id), id.stored_at);
+    server->reloaded_ids_ = server->index_->size();
+    const bool spool = config.sink == SinkKind::kHttp;
+    server->sink_ = std::make_unique<FileSink>(*server->log_, clock,
+                                               spool ? config.spool_max_bytes : 0);
+    if (spool) {
+      HttpForwarderOptions http = config.http;
+      if (http.cursor_path.empty()) http.cursor_path = config.log.dir + "/forward.cursor";
+      if (http.dead_letter_path.empty()) {
+        http.dead_letter_path = config.log.dir + "/dead-letter.ndjson";
+      }
+      http.ids_retention = config.dedupe.window;
+      auto forwarder = HttpForwarder::Start(*server->log_, fs, std::move(http));
+      if (!forwarder.ok()) return forwarder.status();
+      server->forwarder_ = std::move(*forwarder);
+    }
+  }
 
-  server->sink_ = std::make_unique<FileSink>(*server->log_, clock);
   server->pipeline_ =
       std::make_unique<Pipeline>(*server->sink_, *server->index_, clock, config.pipeline);
   server->tracker_ = std::make_unique<Tracker>(*server->pipeline_, clock, config.timestamps);
@@ -68,6 +86,7 @@ void TrackdServer::Shutdown() {
     server_->Shutdown(std::chrono::system_clock::now());
   }
   if (pipeline_ != nullptr) pipeline_->Stop();
+  if (forwarder_ != nullptr) forwarder_->Stop();
 }
 
 

@@ -17,10 +17,18 @@
 #include "server/pipeline.h"
 #include "server/service.h"
 #include "server/sinks/file_sink.h"
+#include "server/sinks/http_forwarder.h"
+#include "server/sinks/kafka_sink.h"
 #include "server/tracker.h"
 #include "server/validate.h"
 
 namespace trackd {
+
+enum class SinkKind {
+  kFile,   // The embedded log is the store.
+  kHttp,   // The embedded log is a spool; HttpForwarder delivers to the Track API.
+  kKafka,  // Events go to Kafka; OK after the delivery report.
+};
 
 struct ServerConfig {
   // The address gRPC listens on; port 0 picks a free port (see port()).
@@ -31,6 +39,12 @@ struct ServerConfig {
   TimestampBounds timestamps;
   // How long Shutdown waits for in-flight calls before cancelling them.
   absl::Duration shutdown_grace = absl::Seconds(20);
+  SinkKind sink = SinkKind::kFile;
+  // kHttp: the most bytes of undelivered events the spool holds; beyond it
+  // Track answers RESOURCE_EXHAUSTED.
+  uint64_t spool_max_bytes = uint64_t{1} << 30;
+  HttpForwarderOptions http;  // kHttp. Empty paths default into log.dir.
+  KafkaSinkOptions kafka;     // kKafka.
 };
 
 // Thread-safe.
@@ -55,7 +69,13 @@ class TrackdServer {
   void Shutdown();
 
   PipelineStats stats() const { return pipeline_->stats(); }
-  const RecoveryReport& recovery() const { return log_->recovery_report(); }
+  // What Open recovered; empty for the Kafka sink, which keeps no log.
+  RecoveryReport recovery() const { return log_ ? log_->recovery_report() : RecoveryReport(); }
+  // The HTTP forwarder's counters; nullopt for other sinks.
+  std::optional<ForwarderStats> forwarder_stats() const {
+    if (forwarder_ == nullptr) return std::nullopt;
+    return forwarder_->stats();
+  }
   // How many message_ids were reloaded from the log into the dedupe index at start.
   size_t reloaded_ids() const { return reloaded_ids_; }
 
@@ -65,7 +85,8 @@ class TrackdServer {
   absl::Duration shutdown_grace_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<DedupeIndex> index_;
-  std::unique_ptr<FileSink> sink_;
+  std::unique_ptr<Sink> sink_;
+  std::unique_ptr<HttpForwarder> forwarder_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<TrackServiceImpl> service_;

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/time/clock.h"
 
 namespace trackd {
 namespace {
@@ -33,6 +34,11 @@ size_t CollectHeader(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+int AbortIfAsked(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* abort = static_cast<const std::atomic<bool>*>(user);
+  return abort != nullptr && abort->load() ? 1 : 0;
+}
+
 }  // namespace
 
 std::optional<absl::Duration> ParseRetryAfter(const std::string& value, absl::Time now) {
@@ -54,7 +60,8 @@ HttpPoster::HttpPoster(HttpPosterOptions options) : options_(std::move(options))
 
 HttpPoster::~HttpPoster() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
-HttpResult HttpPoster::Post(const std::string& body, const std::vector<std::string>& headers) {
+HttpResult HttpPoster::Post(const std::string& body, const std::vector<std::string>& headers,
+                            const std::atomic<bool>* abort) {
   HttpResult result;
   CURL* curl = static_cast<CURL*>(curl_);
   curl_slist* header_list = curl_slist_append(nullptr, "Content-Type: application/json");
@@ -76,6 +83,9 @@ HttpResult HttpPoster::Post(const std::string& body, const std::vector<std::stri
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, AbortIfAsked);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, abort);
 
   const CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(header_list);

@@ -4,6 +4,7 @@
 #ifndef TRACKD_SERVER_SINKS_HTTP_POSTER_H_
 #define TRACKD_SERVER_SINKS_HTTP_POSTER_H_
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,7 +37,9 @@ class HttpPoster {
   HttpPoster& operator=(const HttpPoster&) = delete;
 
   // POSTs `body` as application/json with the extra `headers` ("Name: value").
-  HttpResult Post(const std::string& body, const std::vector<std::string>& headers);
+  // When `abort` becomes true the transfer stops early (transport_error set).
+  HttpResult Post(const std::string& body, const std::vector<std::string>& headers,
+                  const std::atomic<bool>* abort = nullptr);
 
  private:
   const HttpPosterOptions options_;
