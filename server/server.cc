@@ -33,10 +33,9 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
     if (!ids.ok()) return ids.status();
     for (StoredId& id : *ids) server->index_->Insert(std::move(id.message_id), id.stored_at);
     server->reloaded_ids_ = server->index_->size();
-    const bool spool = config.sink == SinkKind::kHttp;
-    server->sink_ = std::make_unique<FileSink>(*server->log_, clock,
-                                               spool ? config.spool_max_bytes : 0);
-    if (spool) {
+    if (config.sink == SinkKind::kFile) {
+      server->sink_ = std::make_unique<FileSink>(*server->log_, clock);
+    } else {
       HttpForwarderOptions http = config.http;
       if (http.cursor_path.empty()) http.cursor_path = config.log.dir + "/forward.cursor";
       if (http.dead_letter_path.empty()) {
@@ -46,6 +45,10 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
       auto forwarder = HttpForwarder::Start(*server->log_, fs, std::move(http));
       if (!forwarder.ok()) return forwarder.status();
       server->forwarder_ = std::move(*forwarder);
+      server->sink_ = std::make_unique<FileSink>(
+          *server->log_, clock,
+          [forwarder = server->forwarder_.get()] { return forwarder->BacklogBytes(); },
+          config.spool_max_bytes);
     }
   }
 

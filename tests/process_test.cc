@@ -34,61 +34,21 @@ class TrackdProcess {
  public:
   // Starts trackd with `data_dir` (no --data_dir flag when empty) and waits
   // until it serves.
-  TrackdProcess(const std::string& data_dir, const std::string& work_dir) {
-    const char* binary = TRACKD_BINARY;
-    port_file_ = work_dir + "/port";
-    log_file_ = work_dir + "/trackd.log";
+  TrackdProcess(const std::string& data_dir, const std::string& work_dir)
+      : port_file_(work_dir + "/port"), log_file_(work_dir + "/trackd.log") {
     std::remove(port_file_.c_str());
-    std::vector<std::string> args = {binary, "--listen=127.0.0.1:0", "--port_file=" + port_file_,
-                                     "--shutdown_grace=10s"};
+    std::vector<std::string> args = {TRACKD_BINARY, "--listen=127.0.0.1:0",
+                                     "--port_file=" + port_file_, "--shutdown_grace=10s"};
     if (!data_dir.empty()) args.push_back("--data_dir=" + data_dir);
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      freopen(log_file_.c_str(), "a", stderr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    // Bounded wait for the port file, written once the server is serving.
-    for (int i = 0; i < 3000 && port_ == 0; ++i) {
-      std::ifstream in(port_file_);
-      if (!(in >> port_)) port_ = 0;
-      if (port_ == 0) usleep(10'000);
-    }
+    process_ = std::make_unique<testing::Subprocess>(args, log_file_);
+    port_ = testing::WaitForPortFile(port_file_, absl::Seconds(30));
     EXPECT_NE(port_, 0) << "trackd did not start; log: " << Log();
   }
 
-  ~TrackdProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
   std::string target() const { return absl::StrCat("127.0.0.1:", port_); }
-
-  void Kill9() {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
+  void Kill9() { process_->SignalAndWait(SIGKILL, absl::Seconds(10)); }
   // Sends SIGTERM and returns the exit status, or -1 if it did not exit in time.
-  int TerminateAndWait(absl::Duration limit) {
-    kill(pid_, SIGTERM);
-    const absl::Time give_up = absl::Now() + limit;
-    while (absl::Now() < give_up) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      usleep(10'000);
-    }
-    return -1;
-  }
+  int TerminateAndWait(absl::Duration limit) { return process_->SignalAndWait(SIGTERM, limit); }
 
   std::string Log() const {
     PosixFileSystem fs;
@@ -97,10 +57,10 @@ class TrackdProcess {
   }
 
  private:
-  pid_t pid_ = -1;
-  int port_ = 0;
   std::string port_file_;
   std::string log_file_;
+  std::unique_ptr<testing::Subprocess> process_;
+  int port_ = 0;
 };
 
 struct StoredContents {

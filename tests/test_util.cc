@@ -1,11 +1,17 @@
 #include "tests/test_util.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
 #ifndef TRACKD_TESTDATA_DIR
@@ -58,6 +64,50 @@ std::string MinifyJson(const std::string& json) {
     }
   }
   return out;
+}
+
+Subprocess::Subprocess(const std::vector<std::string>& argv, const std::string& log_path) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(log, STDOUT_FILENO);
+    ::dup2(log, STDERR_FILENO);
+    ::execvp(args[0], args.data());
+    _exit(127);
+  }
+}
+
+Subprocess::~Subprocess() {
+  if (pid_ > 0) SignalAndWait(SIGKILL, absl::Seconds(10));
+}
+
+int Subprocess::SignalAndWait(int signal, absl::Duration limit) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, signal);
+  const absl::Time give_up = absl::Now() + limit;
+  while (absl::Now() < give_up) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return -1;
+}
+
+int WaitForPortFile(const std::string& path, absl::Duration limit) {
+  const absl::Time give_up = absl::Now() + limit;
+  while (absl::Now() < give_up) {
+    std::ifstream in(path);
+    int port = 0;
+    if (in >> port && port > 0) return port;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return 0;
 }
 
 TempDir::TempDir() {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
@@ -25,6 +26,28 @@ absl::Time TestNow();
 std::string ReadTestData(const std::string& name);
 // Removes whitespace outside JSON strings: the one-line form of a pretty sample.
 std::string MinifyJson(const std::string& json);
+
+// A child process started with argv, its stdout and stderr appended to a log
+// file. Killed (SIGKILL) on destruction if still running.
+class Subprocess {
+ public:
+  Subprocess(const std::vector<std::string>& argv, const std::string& log_path);
+  ~Subprocess();
+  Subprocess(const Subprocess&) = delete;
+  Subprocess& operator=(const Subprocess&) = delete;
+
+  // Sends `signal` and waits up to `limit` for the exit. Returns the exit
+  // status (128 + signal number when killed), or -1 when it did not exit.
+  int SignalAndWait(int signal, absl::Duration limit);
+  bool running() const { return pid_ > 0; }
+
+ private:
+  int pid_ = -1;
+};
+
+// Reads a port number written by a child into `path`, waiting up to `limit`.
+// Returns 0 if none appeared.
+int WaitForPortFile(const std::string& path, absl::Duration limit);
 
 // A fresh directory under the test's temporary directory, removed on destruction.
 class TempDir {

@@ -1,6 +1,6 @@
 // FileSink: writes each batch to the EventLog and returns once it is fsynced.
 // It is the embedded default sink, and the durable spool in front of the HTTP
-// forwarder, where max_disk_bytes bounds the undelivered backlog.
+// forwarder, where a bound on the undelivered backlog applies.
 #ifndef TRACKD_SERVER_SINKS_FILE_SINK_H_
 #define TRACKD_SERVER_SINKS_FILE_SINK_H_
 
@@ -17,17 +17,25 @@ namespace trackd {
 // Not thread-safe (see Sink). `log` must outlive the sink.
 class FileSink final : public Sink {
  public:
-  // `max_disk_bytes` bounds the log's .ndjson files on disk; 0 means no bound.
-  FileSink(EventLog& log, std::function<absl::Time()> clock, uint64_t max_disk_bytes = 0)
-      : log_(log), clock_(std::move(clock)), max_disk_bytes_(max_disk_bytes) {}
+  FileSink(EventLog& log, std::function<absl::Time()> clock) : log_(log), clock_(std::move(clock)) {}
+
+  // As a spool: `backlog_bytes` tells how many bytes are not yet delivered, and
+  // a write that would take it past `max_backlog_bytes` is refused.
+  FileSink(EventLog& log, std::function<absl::Time()> clock,
+           std::function<uint64_t()> backlog_bytes, uint64_t max_backlog_bytes)
+      : log_(log),
+        clock_(std::move(clock)),
+        backlog_bytes_(std::move(backlog_bytes)),
+        max_backlog_bytes_(max_backlog_bytes) {}
 
   absl::Status Write(absl::Span<const Record> records) override {
-    if (max_disk_bytes_ > 0) {
+    if (backlog_bytes_) {
       uint64_t incoming = 0;
       for (const Record& r : records) incoming += r.json.size() + 1;
-      if (log_.DiskBytes() + incoming > max_disk_bytes_) {
+      const uint64_t backlog = backlog_bytes_();
+      if (backlog + incoming > max_backlog_bytes_) {
         return absl::ResourceExhaustedError(absl::StrCat(
-            "the spool is full (", log_.DiskBytes(), " of ", max_disk_bytes_,
+            "the spool is full (", backlog, " of ", max_backlog_bytes_,
             " bytes undelivered); retry later"));
       }
     }
@@ -37,7 +45,8 @@ class FileSink final : public Sink {
  private:
   EventLog& log_;
   const std::function<absl::Time()> clock_;
-  const uint64_t max_disk_bytes_;
+  const std::function<uint64_t()> backlog_bytes_;
+  const uint64_t max_backlog_bytes_ = 0;
 };
 
 }  // namespace trackd

@@ -64,7 +64,8 @@ HttpForwarder::HttpForwarder(EventLog& log, FileSystem& fs, HttpForwarderOptions
       dead_letter_(std::move(dead_letter)),
       cursor_(cursor),
       saved_cursor_(cursor),
-      last_save_(absl::Now()) {}
+      last_save_(absl::Now()),
+      delivered_on_disk_(cursor.next.data_bytes) {}
 
 HttpForwarder::~HttpForwarder() { Stop(); }
 
@@ -75,6 +76,12 @@ void HttpForwarder::Stop() {
     wake_.SignalAll();
   }
   if (thread_.joinable()) thread_.join();
+}
+
+uint64_t HttpForwarder::BacklogBytes() const {
+  const uint64_t on_disk = log_.DiskBytes();
+  const uint64_t delivered = delivered_on_disk_.load(std::memory_order_relaxed);
+  return on_disk > delivered ? on_disk - delivered : 0;
 }
 
 ForwarderStats HttpForwarder::stats() const {
@@ -119,8 +126,8 @@ void HttpForwarder::Run() {
         // Everything in this segment is delivered: move on and free its disk space.
         const uint64_t done = cursor_.next.segment;
         cursor_ = {{done + 1, 0, 0}, std::nullopt};
-        if (SaveCursor().ok()) {
-          log_.ReleaseSegment(done).IgnoreError();
+        if (SaveCursor().ok() && log_.ReleaseSegment(done).ok()) {
+          delivered_on_disk_.store(0, std::memory_order_relaxed);
           log_.PruneReleasedIds(absl::Now() - options_.ids_retention);
         }
         continue;
@@ -143,6 +150,7 @@ void HttpForwarder::Run() {
     }
     if (!Deliver(*batch)) break;  // Stopping; the batch stays undelivered.
     cursor_ = {batch->end, std::nullopt};
+    delivered_on_disk_.store(cursor_.next.data_bytes, std::memory_order_relaxed);
     if (absl::Now() - last_save_ >= options_.cursor_save_interval) SaveCursor().IgnoreError();
   }
   SaveCursor().IgnoreError();

@@ -71,6 +71,10 @@ class HttpForwarder {
 
   ForwarderStats stats() const;
 
+  // Bytes of the spool's .ndjson files not yet delivered: what is on disk less
+  // the delivered head of the segment the cursor is in.
+  uint64_t BacklogBytes() const;
+
  private:
   HttpForwarder(EventLog& log, FileSystem& fs, HttpForwarderOptions options,
                 ForwardCursor cursor, std::unique_ptr<AppendableFile> dead_letter);
@@ -96,6 +100,9 @@ class HttpForwarder {
   absl::Time failing_since_;
 
   std::atomic<bool> stopping_{false};
+  // The delivered bytes still on disk: cursor_.next.data_bytes (lower
+  // segments are released as soon as the cursor leaves them).
+  std::atomic<uint64_t> delivered_on_disk_{0};
   absl::Mutex mu_;
   absl::CondVar wake_;
   ForwarderStats stats_ ABSL_GUARDED_BY(mu_);
