@@ -295,6 +295,7 @@ start_watchdog() {
   # not take it along, and it writes its own pid (setsid may fork).
   local dir="$1" owner="$2"
   kill -0 "$owner" 2>/dev/null || die "KAFKA_OWNER_PID=$owner is not a running process"
+  # shellcheck disable=SC2016  # expanded by the watchdog's own bash
   setsid bash -c '
     echo $$ >"$2/watchdog.pid"
     while kill -0 "$1" 2>/dev/null; do sleep 1; done
@@ -302,6 +303,9 @@ start_watchdog() {
     rm -f "$2/watchdog.pid"
     exec "$3" stop "$2"' kafka-watchdog "$owner" "$dir" "$SCRIPT_DIR/kafka_cluster.sh" \
     </dev/null >>"$dir/watchdog.log" 2>&1 &
+  local i
+  for ((i = 0; i < 50; i++)); do [ -s "$dir/watchdog.pid" ] && return 0; sleep 0.1; done
+  die "the watchdog did not start"
 }
 
 stop_watchdog() {

@@ -25,6 +25,9 @@ if ! command -v kcat >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends kcat >/dev/null
 fi
 
+# Should this script be killed before its trap runs, the clusters stop by themselves.
+export KAFKA_OWNER_PID=$$
+
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/trackd-kafka-smoke.XXXXXX")"
 cleanup() {
   local rc=$?

@@ -1,0 +1,157 @@
+// KafkaSink against librdkafka's in-process mock cluster (rdkafka_mock.h): the
+// fast checks of what is produced and of the error paths. The real Kafka
+// cluster tests are in tests/kafka/.
+#include "server/sinks/kafka_sink.h"
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <librdkafka/rdkafkacpp.h>
+
+#include <map>
+#include <set>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace trackd {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kTopic[] = "events";
+
+// A mock cluster of `brokers` brokers, owned by a throwaway rd_kafka_t handle.
+class MockCluster {
+ public:
+  explicit MockCluster(int brokers) {
+    char error[256];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "0", error, sizeof(error));
+    handle_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
+    cluster_ = rd_kafka_mock_cluster_new(handle_, brokers);
+    rd_kafka_mock_topic_create(cluster_, kTopic, 4, brokers);
+  }
+  ~MockCluster() {
+    rd_kafka_mock_cluster_destroy(cluster_);
+    rd_kafka_destroy(handle_);
+  }
+  std::string bootstraps() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
+  rd_kafka_mock_cluster_t* get() { return cluster_; }
+
+ private:
+  rd_kafka_t* handle_;
+  rd_kafka_mock_cluster_t* cluster_;
+};
+
+struct Consumed {
+  std::string key, value, message_id;
+  int32_t partition;
+};
+
+// Reads `count` messages of the topic from the start (bounded by 30 s).
+std::vector<Consumed> ConsumeAll(const std::string& bootstraps, size_t count) {
+  std::string error;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", bootstraps, error);
+  conf->set("group.id", "test", error);
+  conf->set("auto.offset.reset", "earliest", error);
+  conf->set("log_level", "0", error);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+      RdKafka::KafkaConsumer::create(conf.get(), error));
+  consumer->subscribe({kTopic});
+  std::vector<Consumed> out;
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (out.size() < count && absl::Now() < give_up) {
+    std::unique_ptr<RdKafka::Message> message(consumer->consume(100));
+    if (message->err() != RdKafka::ERR_NO_ERROR) continue;
+    Consumed c;
+    c.key = message->key() ? *message->key() : "";
+    c.value.assign(static_cast<const char*>(message->payload()), message->len());
+    c.partition = message->partition();
+    if (RdKafka::Headers* headers = message->headers()) {
+      for (const auto& header : headers->get("message_id")) {
+        c.message_id.assign(static_cast<const char*>(header.value()), header.value_size());
+      }
+    }
+    out.push_back(std::move(c));
+  }
+  consumer->close();
+  return out;
+}
+
+Record MakeRecord(const std::string& account, int n) {
+  return {absl::StrCat("id-", account, "-", n),
+          absl::StrCat("{\"user_id\":\"u", n, "\",\"context\":{\"group_id\":\"", account, "\"}}"),
+          account};
+}
+
+TEST(KafkaSinkTest, ProducesValueKeyAndMessageIdHeaderInOrderPerAccount) {
+  MockCluster cluster(1);
+  auto sink = KafkaSink::Create({.brokers = cluster.bootstraps(), .topic = kTopic});
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  std::vector<Record> records;
+  for (int n = 0; n < 10; ++n) records.push_back(MakeRecord(n % 2 ? "acct-a" : "acct-b", n));
+  ASSERT_TRUE((*sink)->Write(records).ok());
+
+  const auto consumed = ConsumeAll(cluster.bootstraps(), 10);
+  ASSERT_EQ(consumed.size(), 10u);
+  std::map<std::string, std::vector<std::string>> ids_by_account;
+  std::map<std::string, std::set<int32_t>> partitions_by_account;
+  for (const auto& c : consumed) {
+    ids_by_account[c.key].push_back(c.message_id);
+    partitions_by_account[c.key].insert(c.partition);
+    EXPECT_THAT(c.value, HasSubstr(absl::StrCat("\"group_id\":\"", c.key, "\"")));
+  }
+  // One account, one partition, so its events keep the order they were written in.
+  EXPECT_EQ(partitions_by_account["acct-a"].size(), 1u);
+  EXPECT_EQ(ids_by_account["acct-a"],
+            (std::vector<std::string>{"id-acct-a-1", "id-acct-a-3", "id-acct-a-5", "id-acct-a-7",
+                                      "id-acct-a-9"}));
+  EXPECT_EQ(ids_by_account["acct-b"].size(), 5u);
+}
+
+TEST(KafkaSinkTest, UnreachableBrokersAnswerUnavailableAfterTheDeliveryTimeout) {
+  MockCluster cluster(1);
+  rd_kafka_mock_broker_set_down(cluster.get(), 1);
+  auto sink = KafkaSink::Create({.brokers = cluster.bootstraps(),
+                                 .topic = kTopic,
+                                 .delivery_timeout = absl::Seconds(1)});
+  ASSERT_TRUE(sink.ok());
+  const std::vector<Record> records = {MakeRecord("acct", 1)};
+  const absl::Status status = (*sink)->Write(records);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_THAT(status.message(), HasSubstr("Kafka delivery failed"));
+}
+
+TEST(KafkaSinkTest, RetriableBrokerErrorsAreRetriedByTheIdempotentProducer) {
+  MockCluster cluster(1);
+  // The first two produce requests fail with errors the producer retries.
+  constexpr int16_t kProduceApiKey = 0;  // Kafka protocol ApiKey of Produce.
+  rd_kafka_mock_push_request_errors(cluster.get(), kProduceApiKey, 2,
+                                    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+                                    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+  auto sink = KafkaSink::Create({.brokers = cluster.bootstraps(), .topic = kTopic});
+  const std::vector<Record> records = {MakeRecord("acct", 1)};
+  ASSERT_TRUE((*sink)->Write(records).ok());
+  const auto consumed = ConsumeAll(cluster.bootstraps(), 1);
+  ASSERT_EQ(consumed.size(), 1u);  // Once, not once per attempt.
+  EXPECT_EQ(consumed[0].message_id, "id-acct-1");
+}
+
+TEST(KafkaSinkTest, RefusesToWeakenAcksOrIdempotence) {
+  auto weak = KafkaSink::Create(
+      {.brokers = "127.0.0.1:1", .topic = kTopic, .properties = {{"acks", "1"}}});
+  EXPECT_EQ(weak.status().code(), absl::StatusCode::kInvalidArgument);
+  auto unknown = KafkaSink::Create(
+      {.brokers = "127.0.0.1:1", .topic = kTopic, .properties = {{"no.such.property", "1"}}});
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(unknown.status().message(), HasSubstr("no.such.property"));
+}
+
+}  // namespace
+}  // namespace trackd
