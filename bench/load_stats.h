@@ -35,9 +35,9 @@ struct LoadReport {
 };
 
 // One line of JSON, no newline: calls, ok, errors (an object), seconds,
-// calls_per_sec, p50_us, p90_us, p99_us, p999_us (over OK calls),
-// client_cpu_us_per_call, concurrency, channels, warmup_calls, complete.
-// Sorts report->ok_latencies_ns.
+// calls_per_sec (every completed call, failed ones too), p50_us, p90_us,
+// p99_us, p999_us (over OK calls), client_cpu_us_per_call, concurrency,
+// channels, warmup_calls, complete. Sorts report->ok_latencies_ns.
 std::string ReportJson(LoadReport* report);
 
 }  // namespace trackd::bench

@@ -16,7 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
+#include "client/track_client.h"
 #include "gtest/gtest.h"
+#include "server/server.h"
+#include "tests/test_util.h"
 
 namespace trackd {
 namespace {
@@ -151,6 +154,56 @@ TEST(KafkaSinkTest, RefusesToWeakenAcksOrIdempotence) {
       {.brokers = "127.0.0.1:1", .topic = kTopic, .properties = {{"no.such.property", "1"}}});
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(unknown.status().message(), HasSubstr("no.such.property"));
+}
+
+}  // namespace
+}  // namespace trackd
+
+namespace trackd {
+namespace {
+
+// The whole server with --sink=kafka: OK only after delivery; brokers down
+// means UNAVAILABLE, never OK, and calls succeed again once a broker is back.
+TEST(KafkaServerTest, TrackIsOkOnlyAfterDeliveryAndUnavailableWhileBrokersAreDown) {
+  MockCluster cluster(1);
+  ServerConfig config;
+  config.listen = "127.0.0.1:0";
+  config.sink = SinkKind::kKafka;
+  config.kafka = {.brokers = cluster.bootstraps(), .topic = kTopic,
+                  .delivery_timeout = absl::Seconds(2)};
+  PosixFileSystem fs;
+  auto server = TrackdServer::Start(config, fs, [] { return absl::Now(); });
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", (*server)->port()),
+                                     .service_config_json = ""});
+  v1::TrackRequest request = testing::SeedRequest();
+  request.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+  auto first = (*client)->Track(request);
+  ASSERT_TRUE(first.ok()) << first.status();
+
+  rd_kafka_mock_broker_set_down(cluster.get(), 1);
+  request.set_message_id("while-down");
+  auto down = (*client)->Track(request);
+  EXPECT_EQ(down.status().code(), absl::StatusCode::kUnavailable) << down.status();
+
+  rd_kafka_mock_broker_set_up(cluster.get(), 1);
+  request.set_message_id("after-recovery");
+  // The producer reconnects within its backoff; until then calls may still fail.
+  absl::StatusOr<v1::TrackResponse> after = absl::UnknownError("not sent");
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  while (!after.ok() && absl::Now() < give_up) {
+    after = (*client)->Track(request);
+    EXPECT_TRUE(after.ok() || after.status().code() == absl::StatusCode::kUnavailable)
+        << after.status();
+  }
+  EXPECT_TRUE(after.ok()) << after.status();
+
+  const auto consumed = ConsumeAll(cluster.bootstraps(), 2);
+  std::set<std::string> ids;
+  for (const auto& c : consumed) ids.insert(c.message_id);
+  EXPECT_TRUE(ids.count("seed-message-1"));
+  EXPECT_TRUE(ids.count("after-recovery"));
+  EXPECT_EQ(consumed.front().key, "47464e5b-4727-11ee-aeb6-fefbf8354ds3");
 }
 
 }  // namespace

@@ -2,28 +2,37 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 namespace trackd {
 
-// Counts the delivery reports of the batch being written, and keeps the first error.
+// Counts the delivery reports of the batch being written, and keeps the first
+// error. Each batch tags its messages with a new generation, so a late report
+// of an earlier, abandoned batch is not counted for the current one.
 class KafkaSink::DeliveryReports final : public RdKafka::DeliveryReportCb {
  public:
   void dr_cb(RdKafka::Message& message) override {
+    if (reinterpret_cast<uintptr_t>(message.msg_opaque()) != generation_) return;
     ++reported_;
     if (message.err() != RdKafka::ERR_NO_ERROR && first_error_.empty()) {
       first_error_ = message.errstr();
     }
   }
-  void Reset() {
+  // Starts a new batch; returns the tag for its messages.
+  void* NextBatch() {
     reported_ = 0;
     first_error_.clear();
+    return reinterpret_cast<void*>(++generation_);
   }
   size_t reported() const { return reported_; }
   const std::string& first_error() const { return first_error_; }
 
  private:
+  uintptr_t generation_ = 0;
   size_t reported_ = 0;
   std::string first_error_;
 };
@@ -40,7 +49,11 @@ absl::StatusOr<std::unique_ptr<KafkaSink>> KafkaSink::Create(KafkaSinkOptions op
       {"enable.idempotence", "true"},
       {"acks", "all"},
       {"message.timeout.ms", timeout_ms},
+      // A request in flight is not timed out before request.timeout.ms.
+      {"request.timeout.ms",
+       absl::StrCat(std::min<int64_t>(30000, absl::ToInt64Milliseconds(options.delivery_timeout)))},
       {"linger.ms", "2"},  // The pipeline batches already; do not wait long for more.
+      {"reconnect.backoff.max.ms", "1000"},  // Find a returning broker quickly.
   };
   for (const auto& [key, value] : options.properties) {
     if ((key == "enable.idempotence" && value != "true") || (key == "acks" && value != "all" &&
@@ -76,7 +89,7 @@ KafkaSink::~KafkaSink() {
 }
 
 absl::Status KafkaSink::Write(absl::Span<const Record> records) {
-  reports_->Reset();
+  void* const batch_tag = reports_->NextBatch();
   // Every produced message gets a report within message.timeout.ms; the slack
   // covers the report's own way back.
   const absl::Time give_up = absl::Now() + options_.delivery_timeout + absl::Seconds(5);
@@ -89,7 +102,7 @@ absl::Status KafkaSink::Write(absl::Span<const Record> records) {
       const RdKafka::ErrorCode code = producer_->produce(
           options_.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
           const_cast<char*>(record.json.data()), record.json.size(), record.partition_key.data(),
-          record.partition_key.size(), /*timestamp=*/0, headers, /*msg_opaque=*/nullptr);
+          record.partition_key.size(), /*timestamp=*/0, headers, batch_tag);
       if (code == RdKafka::ERR_NO_ERROR) {
         ++produced;  // librdkafka owns the headers now.
         break;
