@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   libabsl-dev libgtest-dev libgmock-dev libssl-dev libbenchmark-dev openssl
-  libcurl4-openssl-dev librdkafka-dev python3
+  libcurl4-openssl-dev librdkafka-dev libcpp-httplib-dev python3
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds everything once and runs every test: unit and integration tests under
-# ctest (-j2), including `buf lint` of the contract. Slow load and soak runs are
-# not here; see scripts/bench.sh.
+# Builds everything once and runs every test of the default suite under ctest
+# (-j2): unit, integration (real server, real HTTP receiver, real Kafka broker),
+# process, interop and contract tests. The slow fault tests have their own
+# command, scripts/test_faults.sh; load runs are in scripts/bench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
@@ -9,4 +10,5 @@ bash scripts/install_deps.sh
 command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
 (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 bash scripts/build.sh
-ctest --test-dir build -j2 --output-on-failure --timeout 600
+bash tests/kafka/kafka_cluster.sh fetch   # The broker jars, once.
+ctest --test-dir build -j2 -LE faults --output-on-failure --timeout 600
