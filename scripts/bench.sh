@@ -130,8 +130,8 @@ start_server() {
   rm -f "$work/port" "$work/server.err"
   case "$1" in
     trackd)
-      taskset -c "$SERVER_CPU" "$TRACKD" --listen=127.0.0.1:0 --port_file="$work/port" \
-        --data_dir="$(mktemp -d "$work/data.XXXXXX")" --shutdown_grace=5s 2>"$work/server.err" &
+      taskset -c "$SERVER_CPU" "$TRACKD" --listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --port_file="$work/port" \
+        --data_dir="$(mktemp -d "$work/data.XXXXXX")" --shutdown_grace=5s >"$work/server.err" 2>&1 &
       ;;
     noop)
       taskset -c "$SERVER_CPU" "$NOOP" --listen=127.0.0.1:0 --port_file="$work/port" \

@@ -33,6 +33,41 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "On SIGTERM/SIGINT, how long in-flight calls may take before they are cancelled.");
 ABSL_FLAG(std::string, port_file, "",
           "If set, the bound port is written to this file once the server is serving.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM server certificate chain; with --tls_key_file turns on TLS. Reloaded on change.");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file.");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA bundle; when set, clients must present a certificate it signed (mTLS).");
+ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Seconds(10),
+          "How often the TLS files are checked for changes.");
+ABSL_FLAG(bool, plaintext, false,
+          "Allow plaintext gRPC on a non-loopback --listen address (loopback always may).");
+ABSL_FLAG(std::string, auth_tokens_file, "",
+          "File of hashed bearer tokens, 'sha256:<hex> <client-name>' per line; when set, "
+          "every Track call needs 'authorization: Bearer <token>'. Reloaded on change.");
+ABSL_FLAG(std::string, admin_listen, "127.0.0.1:9090",
+          "HTTP address for /metrics, /healthz and /readyz; empty turns it off.");
+ABSL_FLAG(int32_t, max_message_bytes, 4 << 20,
+          "Largest request accepted; larger ones get RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int32_t, max_batch_items, 500, "Most events in one TrackBatch call (at most 500).");
+ABSL_FLAG(int32_t, max_concurrent_streams, 100, "Concurrent calls per client connection.");
+ABSL_FLAG(double, rate_limit_per_client, 0,
+          "Events per second each client (token name, or peer address without auth) may "
+          "send; 0 turns the limit off.");
+ABSL_FLAG(double, rate_limit_burst, 0,
+          "Events a client may send at once above its rate (default: one second's worth).");
+ABSL_FLAG(absl::Duration, keepalive_time, absl::Seconds(60),
+          "Ping idle client connections this often.");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
+          "Close a connection whose ping is not answered within this.");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(5),
+          "Close connections after this age so clients re-resolve and rebalance.");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(30),
+          "Time calls under way get to finish when a connection reaches its age.");
+ABSL_FLAG(absl::Duration, max_connection_idle, absl::Minutes(15),
+          "Close connections without calls for this long.");
+ABSL_FLAG(absl::Duration, log_summary_interval, absl::Seconds(60),
+          "How often a summary line (counts, queue, backlog) is logged; 0 turns it off.");
 ABSL_FLAG(std::string, sink, "file",
           "Where events go: 'file' (the embedded log), 'http' (the embedded log as a spool, "
           "forwarded to --http_url) or 'kafka' (--kafka_brokers, --kafka_topic).");
@@ -71,8 +106,20 @@ constexpr const char* kFlagNames[] = {
     "max_future",      "shutdown_grace",    "port_file",             "sink",
     "http_url",        "http_batch",        "http_auth_header_file", "http_connect_timeout",
     "http_timeout",    "http_max_backoff",  "spool_max_bytes",       "http_dead_letter_file",
-    "kafka_brokers",   "kafka_topic",       "kafka_delivery_timeout",
+    "kafka_brokers",   "kafka_topic",       "kafka_delivery_timeout", "tls_cert_file",
+    "tls_key_file",    "tls_client_ca_file", "tls_reload_interval",  "plaintext",
+    "auth_tokens_file", "admin_listen",     "max_message_bytes",     "max_batch_items",
+    "max_concurrent_streams", "rate_limit_per_client", "rate_limit_burst", "keepalive_time",
+    "keepalive_timeout", "max_connection_age", "max_connection_age_grace",
+    "max_connection_idle", "log_summary_interval",
 };
+
+// True for 127.0.0.0/8, ::1 and localhost listen addresses.
+bool IsLoopback(const std::string& listen) {
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  return absl::StartsWith(host, "127.") || host == "localhost" || host == "[::1]" ||
+         host == "::1";
+}
 
 constexpr char kKafkaPropertyFlag[] = "--kafka_property";
 
@@ -155,6 +202,58 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags(
     return absl::InvalidArgumentError("--shutdown_grace must not be negative");
   }
 
+  config.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  config.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  config.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  config.tls.reload_interval = absl::GetFlag(FLAGS_tls_reload_interval);
+  if (config.tls.cert_file.empty() != config.tls.key_file.empty()) {
+    return absl::InvalidArgumentError("--tls_cert_file and --tls_key_file go together");
+  }
+  if (!config.tls.client_ca_file.empty() && !config.tls.enabled()) {
+    return absl::InvalidArgumentError("--tls_client_ca_file needs --tls_cert_file and --tls_key_file");
+  }
+  if (config.tls.reload_interval < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--tls_reload_interval must be at least 1s");
+  }
+  if (!config.tls.enabled() && !absl::GetFlag(FLAGS_plaintext) && !IsLoopback(config.listen)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "refusing plaintext gRPC on ", config.listen,
+        ": give --tls_cert_file and --tls_key_file, or choose --plaintext explicitly"));
+  }
+  config.auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens_file);
+  config.admin_listen = absl::GetFlag(FLAGS_admin_listen);
+  LimitsConfig& limits = config.limits;
+  limits.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  limits.max_batch_items = absl::GetFlag(FLAGS_max_batch_items);
+  limits.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  limits.rate_limit_per_client = absl::GetFlag(FLAGS_rate_limit_per_client);
+  limits.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
+  limits.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
+  limits.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  limits.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  limits.max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);
+  limits.max_connection_idle = absl::GetFlag(FLAGS_max_connection_idle);
+  if (limits.max_message_bytes < (64 << 10)) {
+    return absl::InvalidArgumentError("--max_message_bytes must be at least 65536");
+  }
+  if (limits.max_batch_items < 1 || limits.max_batch_items > kMaxBatchItems) {
+    return absl::InvalidArgumentError("--max_batch_items must be 1 to 500");
+  }
+  if (limits.max_concurrent_streams < 1) {
+    return absl::InvalidArgumentError("--max_concurrent_streams must be positive");
+  }
+  if (limits.rate_limit_per_client < 0 || limits.rate_limit_burst < 0) {
+    return absl::InvalidArgumentError("--rate_limit_per_client and --rate_limit_burst must not be negative");
+  }
+  for (absl::Duration d : {limits.keepalive_time, limits.keepalive_timeout,
+                           limits.max_connection_age, limits.max_connection_age_grace,
+                           limits.max_connection_idle}) {
+    if (d < absl::Seconds(1)) {
+      return absl::InvalidArgumentError(
+          "--keepalive_* and --max_connection_* durations must be at least 1s");
+    }
+  }
+
   const std::string sink = absl::GetFlag(FLAGS_sink);
   if (sink == "file") {
     config.sink = SinkKind::kFile;
@@ -226,5 +325,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags(
 }
 
 std::string PortFileFromFlags() { return absl::GetFlag(FLAGS_port_file); }
+
+absl::Duration LogSummaryIntervalFromFlags() { return absl::GetFlag(FLAGS_log_summary_interval); }
 
 }  // namespace trackd

@@ -34,6 +34,9 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags(
 // The file to which main writes the bound port once serving, or "" for none.
 std::string PortFileFromFlags();
 
+// How often main logs a summary line; zero for never.
+absl::Duration LogSummaryIntervalFromFlags();
+
 }  // namespace trackd
 
 #endif  // TRACKD_SERVER_CONFIG_H_

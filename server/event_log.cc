@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 
 namespace trackd {
 namespace {
@@ -242,10 +243,12 @@ absl::Status EventLog::Append(absl::Span<const Record> records, absl::Time now) 
   if (status.ok()) status = ids_file_->Append(ids_buffer_);
   if (status.ok()) {
     // Both files must be durable; their two fdatasyncs overlap.
+    const absl::Time sync_start = absl::Now();
     ids_sync_.Start(ids_file_.get());
     status = data_file_->Sync();
     const absl::Status ids_status = ids_sync_.Wait();
     if (status.ok()) status = ids_status;
+    if (sync_observer_) sync_observer_(absl::Now() - sync_start);
   }
   if (!status.ok()) {
     RollBack().IgnoreError();  // The caller needs the original error; broken_ records a failed undo.

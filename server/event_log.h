@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,6 +84,12 @@ class EventLog {
 
   const RecoveryReport& recovery_report() const { return recovery_; }
 
+  // Called after each append with how long its fsyncs took (for metrics). Set
+  // before the first Append; must be thread-compatible with the writer.
+  void set_sync_observer(std::function<void(absl::Duration)> observer) {
+    sync_observer_ = std::move(observer);
+  }
+
   // Thread-safe. The end of the durable part of the log: readers may read the
   // open segment up to it, and every lower segment whole.
   LogPosition DurableEnd() const;
@@ -131,7 +138,8 @@ class EventLog {
   std::string ids_buffer_;
   std::atomic<uint64_t> disk_bytes_{0};
   uint64_t first_data_segment_ = 1;
-  BackgroundSync ids_sync_;  // fdatasyncs the .ids file while Append syncs the .ndjson file.
+  BackgroundSync ids_sync_;
+  std::function<void(absl::Duration)> sync_observer_;  // fdatasyncs the .ids file while Append syncs the .ndjson file.
 
   mutable absl::Mutex end_mu_;
   mutable absl::CondVar end_changed_;

@@ -25,7 +25,7 @@ void Log(absl::string_view level, absl::string_view message,
   }
   line.append("}\n");
   // One write, so concurrent records do not interleave; a failed log write is not fatal.
-  [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, line.data(), line.size());
+  [[maybe_unused]] const ssize_t written = ::write(STDOUT_FILENO, line.data(), line.size());
 }
 
 }  // namespace trackd

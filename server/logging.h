@@ -1,4 +1,4 @@
-// One-line JSON log records on stderr: {"time":…,"level":…,"msg":…,…}.
+// One-line JSON log records on stdout: {"time":…,"level":…,"msg":…,…}.
 // For start-up, state changes and errors; never one line per request.
 #ifndef TRACKD_SERVER_LOGGING_H_
 #define TRACKD_SERVER_LOGGING_H_

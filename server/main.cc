@@ -38,6 +38,19 @@ std::string SinkDescription(const trackd::ServerConfig& config) {
   return "";
 }
 
+void LogSummary(const trackd::TrackdServer& server) {
+  const trackd::PipelineStats stats = server.stats();
+  const auto forwarded = server.forwarder_stats();
+  trackd::Log("info", "summary",
+              {{"events_stored", absl::StrCat(stats.events_stored)},
+               {"commits", absl::StrCat(stats.commits)},
+               {"duplicates", absl::StrCat(stats.duplicates)},
+               {"upstream_healthy",
+                forwarded ? (forwarded->upstream_healthy ? "true" : "false") : "-"},
+               {"forwarded", forwarded ? absl::StrCat(forwarded->delivered) : "-"},
+               {"dead_lettered", forwarded ? absl::StrCat(forwarded->dead_lettered) : "-"}});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -80,6 +93,13 @@ int main(int argc, char** argv) {
               {{"listen", config->listen},
                {"port", absl::StrCat((*server)->port())},
                {"sink", SinkDescription(*config)},
+               {"tls", config->tls.enabled()
+                           ? (config->tls.client_ca_file.empty() ? "tls" : "mtls")
+                           : "plaintext"},
+               {"auth", config->auth_tokens_file.empty() ? "off" : "bearer tokens"},
+               {"admin_port", absl::StrCat((*server)->admin_port())},
+               {"max_message_bytes", absl::StrCat(config->limits.max_message_bytes)},
+               {"rate_limit_per_client", absl::StrCat(config->limits.rate_limit_per_client)},
                {"data_dir", config->log.dir},
                {"segments", absl::StrCat(recovery.segments)},
                {"recovered_truncated_bytes",
@@ -96,8 +116,20 @@ int main(int argc, char** argv) {
     std::rename(temporary.c_str(), port_file.c_str());
   }
 
+  // Wait for a stop signal; meanwhile log a summary now and then (never a line
+  // per request).
+  const absl::Duration summary_interval = trackd::LogSummaryIntervalFromFlags();
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (true) {
+    if (summary_interval <= absl::ZeroDuration()) {
+      sigwait(&stop_signals, &signal_number);
+      break;
+    }
+    const timespec timeout = absl::ToTimespec(summary_interval);
+    signal_number = sigtimedwait(&stop_signals, nullptr, &timeout);
+    if (signal_number > 0) break;
+    LogSummary(**server);
+  }
   trackd::Log("info", "stopping", {{"signal", strsignal(signal_number)}});
   (*server)->Shutdown();
   const trackd::PipelineStats stats = (*server)->stats();

@@ -207,6 +207,11 @@ void Pipeline::Stop() {
   if (completer_.joinable()) completer_.join();
 }
 
+size_t Pipeline::queue_depth() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size();
+}
+
 PipelineStats Pipeline::stats() const {
   return {commits_.load(std::memory_order_relaxed), events_stored_.load(std::memory_order_relaxed),
           duplicates_.load(std::memory_order_relaxed)};

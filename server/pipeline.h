@@ -70,6 +70,9 @@ class Pipeline {
 
   PipelineStats stats() const;
 
+  // Events waiting for the writer now.
+  size_t queue_depth() const;
+
  private:
   struct Submission;
   struct Waiter {

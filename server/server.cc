@@ -2,19 +2,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+
+#include <algorithm>
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
 
 namespace trackd {
-namespace {
-
-// A full batch of maximal events must fit, with room for protobuf framing.
-constexpr int kMaxReceiveMessageBytes = kMaxBatchItems * (kMaxEncodedEventBytes + 2048);
-
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
     const ServerConfig& config, FileSystem& fs, std::function<absl::Time()> clock) {
   auto server = std::unique_ptr<TrackdServer>(new TrackdServer());
@@ -54,14 +51,55 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
 
   server->pipeline_ =
       std::make_unique<Pipeline>(*server->sink_, *server->index_, clock, config.pipeline);
-  server->tracker_ = std::make_unique<Tracker>(*server->pipeline_, clock, config.timestamps);
-  server->service_ = std::make_unique<TrackServiceImpl>(*server->tracker_);
+  TrackerOptions tracker_options{.timestamps = config.timestamps,
+                                 .max_batch_items = config.limits.max_batch_items};
+  CounterFamily& rejected = server->metrics_.AddCounter(
+      "trackd_events_rejected_total", "Events rejected by validation, by field.", {"field"});
+  tracker_options.on_rejected = [&rejected](const FieldViolations& violations) {
+    for (const FieldViolation& v : violations) {
+      // Struct keys are the caller's; the label keeps only the top-level field.
+      const std::string& f = v.field;
+      rejected.Add({f.rfind("context.", 0) == 0      ? "context"
+                    : f.rfind("properties.", 0) == 0 ? "properties"
+                                                     : f});
+    }
+  };
+  server->tracker_ =
+      std::make_unique<Tracker>(*server->pipeline_, clock, std::move(tracker_options));
+
+  ServiceOptions service_options;
+  if (!config.auth_tokens_file.empty()) {
+    auto authenticator = TokenAuthenticator::Load(fs, config.auth_tokens_file);
+    if (!authenticator.ok()) return authenticator.status();
+    server->authenticator_ = std::move(*authenticator);
+    service_options.authenticator = server->authenticator_.get();
+  }
+  if (config.limits.rate_limit_per_client > 0) {
+    const double burst = config.limits.rate_limit_burst > 0 ? config.limits.rate_limit_burst
+                                                            : config.limits.rate_limit_per_client;
+    server->rate_limiter_ =
+        std::make_unique<RateLimiter>(config.limits.rate_limit_per_client, burst);
+    service_options.rate_limiter = server->rate_limiter_.get();
+  }
+  service_options.metrics = {
+      .requests = &server->metrics_.AddCounter("trackd_requests_total",
+                                               "gRPC calls by method, status code and client.",
+                                               {"method", "code", "client"}),
+      .latency = &server->metrics_.AddHistogram("trackd_request_duration_seconds",
+                                                "gRPC call latency in the server.", {"method"},
+                                                MetricsRegistry::LatencyBounds()),
+      .auth_failures = &server->metrics_.AddCounter(
+          "trackd_auth_failures_total", "Calls refused as unauthenticated."),
+      .rate_limited = &server->metrics_.AddCounter(
+          "trackd_rate_limited_total", "Calls refused by the per-client rate limit.", {"client"}),
+  };
+  server->service_ = std::make_unique<TrackServiceImpl>(*server->tracker_, service_options);
+  if (auto s = server->RegisterMetrics(); !s.ok()) return s;
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &server->port_);
-  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  server->BuildTransport(config, builder);
   builder.RegisterService(server->service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
@@ -69,7 +107,95 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
   }
   server->server_->GetHealthCheckService()->SetServingStatus(true);
+  if (!config.admin_listen.empty()) {
+    auto admin = AdminServer::Start(config.admin_listen, server->metrics_,
+                                    [service = server->service_.get()] {
+                                      return !service->draining();
+                                    });
+    if (!admin.ok()) {
+      server->Shutdown();
+      return admin.status();
+    }
+    server->admin_ = std::move(*admin);
+  }
   return server;
+}
+
+void TrackdServer::BuildTransport(const ServerConfig& config, grpc::ServerBuilder& builder) {
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (config.tls.enabled()) {
+    const bool mutual = !config.tls.client_ca_file.empty();
+    auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        config.tls.key_file, config.tls.cert_file, config.tls.client_ca_file,
+        static_cast<unsigned int>(
+            std::max<int64_t>(1, absl::ToInt64Seconds(config.tls.reload_interval))));
+    grpc::experimental::TlsServerCredentialsOptions options(provider);
+    options.watch_identity_key_cert_pairs();
+    if (mutual) {
+      options.watch_root_certs();
+      options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    } else {
+      options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+    }
+    credentials = grpc::experimental::TlsServerCredentials(options);
+  }
+  builder.AddListeningPort(config.listen, credentials, &port_);
+  const LimitsConfig& limits = config.limits;
+  builder.SetMaxReceiveMessageSize(limits.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, limits.max_concurrent_streams);
+  const auto ms = [](absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); };
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, ms(limits.keepalive_time));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, ms(limits.keepalive_timeout));
+  // Clients may ping idle connections (their own keepalive) every 10 s or more.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Connections end after an age (with grace for calls under way), so clients
+  // re-resolve and spread over replicas that came and went.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, ms(limits.max_connection_age));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             ms(limits.max_connection_age_grace));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, ms(limits.max_connection_idle));
+}
+
+absl::Status TrackdServer::RegisterMetrics() {
+  Pipeline* pipeline = pipeline_.get();
+  metrics_.AddCallback("trackd_events_stored_total", "Events made durable by the sink.",
+                       "counter", [pipeline] { return pipeline->stats().events_stored; });
+  metrics_.AddCallback("trackd_events_deduplicated_total",
+                       "Events answered duplicate=true (already stored).", "counter",
+                       [pipeline] { return pipeline->stats().duplicates; });
+  metrics_.AddCallback("trackd_commits_total", "Sink writes (fsyncs for the embedded log).",
+                       "counter", [pipeline] { return pipeline->stats().commits; });
+  metrics_.AddCallback("trackd_queue_depth", "Events waiting for the writer.", "gauge",
+                       [pipeline] { return pipeline->queue_depth(); });
+  if (log_ != nullptr) {
+    HistogramFamily& fsync = metrics_.AddHistogram(
+        "trackd_fsync_duration_seconds", "Time the embedded log's fsyncs took per commit.", {},
+        MetricsRegistry::LatencyBounds());
+    log_->set_sync_observer(
+        [&fsync](absl::Duration d) { fsync.Observe({}, absl::ToDoubleSeconds(d)); });
+    EventLog* log = log_.get();
+    metrics_.AddCallback("trackd_log_disk_bytes", "Bytes of the embedded log's .ndjson files.",
+                         "gauge", [log] { return log->DiskBytes(); });
+  }
+  if (forwarder_ != nullptr) {
+    HttpForwarder* f = forwarder_.get();
+    metrics_.AddCallback("trackd_sink_backlog_bytes", "Bytes of events not yet delivered.",
+                         "gauge", [f] { return f->BacklogBytes(); });
+    metrics_.AddCallback("trackd_sink_oldest_undelivered_age_seconds",
+                         "How long the oldest undelivered event has waited.", "gauge",
+                         [f] { return absl::ToDoubleSeconds(f->OldestUndeliveredAge()); });
+    metrics_.AddCallback("trackd_forward_delivered_total", "Events the upstream accepted.",
+                         "counter", [f] { return f->stats().delivered; });
+    metrics_.AddCallback("trackd_forward_dead_lettered_total",
+                         "Events the upstream refused for good.", "counter",
+                         [f] { return f->stats().dead_lettered; });
+    metrics_.AddCallback("trackd_forward_retries_total", "Failed delivery attempts.", "counter",
+                         [f] { return f->stats().retries; });
+    metrics_.AddCallback("trackd_upstream_healthy", "1 while upstream delivery succeeds.",
+                         "gauge", [f] { return f->stats().upstream_healthy ? 1 : 0; });
+  }
+  return absl::OkStatus();
 }
 
 TrackdServer::~TrackdServer() { Shutdown(); }
@@ -81,7 +207,7 @@ void TrackdServer::Shutdown() {
     shut_down_ = true;
   }
   if (server_ != nullptr) {
-    server_->GetHealthCheckService()->SetServingStatus(false);
+    server_->GetHealthCheckService()->SetServingStatus(false);  // /readyz follows draining.
     service_->StartDraining();
     service_->WaitUntilIdle(absl::Now() + shutdown_grace_);
     // Nothing of ours is in flight now (or the grace is spent): close the

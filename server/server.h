@@ -6,11 +6,17 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "server/admin_server.h"
+#include "server/authenticator.h"
+#include "server/metrics.h"
+#include "server/rate_limiter.h"
 #include "server/dedupe_index.h"
 #include "server/event_log.h"
 #include "server/file_system.h"
@@ -30,6 +36,32 @@ enum class SinkKind {
   kKafka,  // Events go to Kafka; OK after the delivery report.
 };
 
+// Transport security. With cert and key files: TLS; with a client CA as
+// well: mutual TLS (a client certificate is required and verified). The files
+// are watched and reloaded when they change, without dropping connections.
+struct TlsConfig {
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;
+  absl::Duration reload_interval = absl::Seconds(10);
+  bool enabled() const { return !cert_file.empty(); }
+};
+
+// Limits that keep abusive or broken callers in check, and connection
+// settings that suit load balancers (see README for the reasoning).
+struct LimitsConfig {
+  int max_message_bytes = 4 << 20;
+  int max_batch_items = kMaxBatchItems;
+  int max_concurrent_streams = 100;         // Per connection.
+  double rate_limit_per_client = 0;         // Events per second; 0 = off.
+  double rate_limit_burst = 0;              // 0 = one second's worth.
+  absl::Duration keepalive_time = absl::Seconds(60);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  absl::Duration max_connection_age = absl::Minutes(5);
+  absl::Duration max_connection_age_grace = absl::Seconds(30);
+  absl::Duration max_connection_idle = absl::Minutes(15);
+};
+
 struct ServerConfig {
   // The address gRPC listens on; port 0 picks a free port (see port()).
   std::string listen = "127.0.0.1:50051";
@@ -45,6 +77,12 @@ struct ServerConfig {
   uint64_t spool_max_bytes = uint64_t{1} << 30;
   HttpForwarderOptions http;  // kHttp. Empty paths default into log.dir.
   KafkaSinkOptions kafka;     // kKafka.
+  TlsConfig tls;
+  LimitsConfig limits;
+  // Hashed bearer tokens (see authenticator.h); "" turns authentication off.
+  std::string auth_tokens_file;
+  // The admin HTTP port (/metrics, /healthz, /readyz); "" turns it off.
+  std::string admin_listen;
 };
 
 // Thread-safe.
@@ -62,6 +100,9 @@ class TrackdServer {
 
   // The port actually bound.
   int port() const { return port_; }
+  // The admin port actually bound; 0 when it is off.
+  int admin_port() const { return admin_ != nullptr ? admin_->port() : 0; }
+  const MetricsRegistry& metrics() const { return metrics_; }
 
   // Health NOT_SERVING, stop accepting calls, let in-flight calls finish for up
   // to shutdown_grace (then cancel them), write what is queued and stop. Safe
@@ -82,7 +123,13 @@ class TrackdServer {
  private:
   TrackdServer() = default;
 
+  absl::Status RegisterMetrics();
+  void BuildTransport(const ServerConfig& config, grpc::ServerBuilder& builder);
+
   absl::Duration shutdown_grace_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<TokenAuthenticator> authenticator_;
+  std::unique_ptr<RateLimiter> rate_limiter_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<DedupeIndex> index_;
   std::unique_ptr<Sink> sink_;
@@ -90,7 +137,8 @@ class TrackdServer {
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<TrackServiceImpl> service_;
-  std::unique_ptr<grpc::Server> server_;  // Last: destroyed first.
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<AdminServer> admin_;  // Last: destroyed first.
   int port_ = 0;
   size_t reloaded_ids_ = 0;
   absl::Mutex shutdown_mu_;

@@ -13,11 +13,15 @@ namespace trackd {
 
 FieldViolations Tracker::Prepare(const v1::TrackRequest& request, absl::Time now,
                                  Record* record) const {
-  FieldViolations violations = FindViolations(request, now, bounds_);
-  if (!violations.empty()) return violations;
-  AppendDocumentedJson(request, &record->json);
-  violations = CheckEncodedSize(record->json.size());
-  if (!violations.empty()) return violations;
+  FieldViolations violations = FindViolations(request, now, options_.timestamps);
+  if (violations.empty()) {
+    AppendDocumentedJson(request, &record->json);
+    violations = CheckEncodedSize(record->json.size());
+  }
+  if (!violations.empty()) {
+    if (options_.on_rejected) options_.on_rejected(violations);
+    return violations;
+  }
   record->message_id = request.message_id().empty() ? NewMessageId(now) : request.message_id();
   record->partition_key = request.group_id().empty() ? request.user_id() : request.group_id();
   return {};
@@ -51,10 +55,10 @@ void Tracker::Track(const v1::TrackRequest& request, TrackCallback done) {
 
 void Tracker::TrackBatch(const v1::TrackBatchRequest& request, BatchCallback done) {
   const int items = request.requests_size();
-  if (items == 0 || items > kMaxBatchItems) {
-    done(InvalidArgumentWithViolations(
-        "a batch must hold 1 to 500 requests",
-        {{"requests", absl::StrCat("must hold 1 to ", kMaxBatchItems, " items, got ", items)}}));
+  if (items == 0 || items > options_.max_batch_items) {
+    const std::string rule =
+        absl::StrCat("must hold 1 to ", options_.max_batch_items, " items, got ", items);
+    done(InvalidArgumentWithViolations(absl::StrCat("requests ", rule), {{"requests", rule}}));
     return;
   }
   const absl::Time now = clock_();

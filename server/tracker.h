@@ -16,14 +16,22 @@
 
 namespace trackd {
 
+struct TrackerOptions {
+  TimestampBounds timestamps;
+  // The most items a TrackBatch call may carry (at most kMaxBatchItems).
+  int max_batch_items = kMaxBatchItems;
+  // Called with the violations of each rejected event (for metrics); may be empty.
+  std::function<void(const FieldViolations&)> on_rejected;
+};
+
 class Tracker {
  public:
   using TrackCallback = std::function<void(absl::StatusOr<v1::TrackResponse>)>;
   using BatchCallback = std::function<void(absl::StatusOr<v1::TrackBatchResponse>)>;
 
   // `pipeline` must outlive the tracker.
-  Tracker(Pipeline& pipeline, std::function<absl::Time()> clock, TimestampBounds bounds)
-      : pipeline_(pipeline), clock_(std::move(clock)), bounds_(bounds) {}
+  Tracker(Pipeline& pipeline, std::function<absl::Time()> clock, TrackerOptions options)
+      : pipeline_(pipeline), clock_(std::move(clock)), options_(std::move(options)) {}
 
   // Stores one event; `done` gets the response or the status the RPC returns:
   // INVALID_ARGUMENT with a BadRequest detail listing every violation, or the
@@ -31,7 +39,7 @@ class Tracker {
   void Track(const v1::TrackRequest& request, TrackCallback done);
 
   // Stores the valid items of a batch; invalid ones are rejected in their result.
-  // INVALID_ARGUMENT when the batch is empty or has more than kMaxBatchItems.
+  // INVALID_ARGUMENT when the batch is empty or has more than max_batch_items.
   void TrackBatch(const v1::TrackBatchRequest& request, BatchCallback done);
 
  private:
@@ -41,7 +49,7 @@ class Tracker {
 
   Pipeline& pipeline_;
   const std::function<absl::Time()> clock_;
-  const TimestampBounds bounds_;
+  const TrackerOptions options_;
 };
 
 }  // namespace trackd

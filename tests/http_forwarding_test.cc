@@ -294,7 +294,7 @@ TEST(HttpForwardingProcessTest, KillNineDuringDeliveryLosesNothing) {
   auto start_trackd = [&] {
     std::remove((dir.path() + "/trackd.port").c_str());
     auto process = std::make_unique<testing::Subprocess>(
-        std::vector<std::string>{TRACKD_BINARY, "--listen=127.0.0.1:0",
+        std::vector<std::string>{TRACKD_BINARY, "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:0",
                                  "--port_file=" + dir.path() + "/trackd.port",
                                  "--data_dir=" + data_dir, "--sink=http",
                                  "--http_url=" + receiver.url(), "--segment_bytes=8192",

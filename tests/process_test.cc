@@ -37,7 +37,7 @@ class TrackdProcess {
   TrackdProcess(const std::string& data_dir, const std::string& work_dir)
       : port_file_(work_dir + "/port"), log_file_(work_dir + "/trackd.log") {
     std::remove(port_file_.c_str());
-    std::vector<std::string> args = {TRACKD_BINARY, "--listen=127.0.0.1:0",
+    std::vector<std::string> args = {TRACKD_BINARY, "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:0",
                                      "--port_file=" + port_file_, "--shutdown_grace=10s"};
     if (!data_dir.empty()) args.push_back("--data_dir=" + data_dir);
     process_ = std::make_unique<testing::Subprocess>(args, log_file_);

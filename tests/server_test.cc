@@ -63,12 +63,14 @@ class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override { StartServer(); }
 
-  void StartServer(size_t max_queued = 20000) {
+  void StartServer(size_t max_queued = 20000,
+                   const std::function<void(ServerConfig&)>& customize = nullptr) {
     ServerConfig config;
     config.listen = "127.0.0.1:0";
     config.log.dir = dir_.path();
     config.pipeline.max_queued_events = max_queued;
     config.shutdown_grace = absl::Seconds(5);
+    if (customize) customize(config);
     auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
@@ -243,7 +245,41 @@ TEST_F(ServerTest, BatchOfMoreThan500ItemsIsRejected) {
   EXPECT_THAT(StoredLines(), IsEmpty());
 }
 
-TEST_F(ServerTest, FullBatchOf500MaximalEventsFitsTheMessageLimit) {
+TEST_F(ServerTest, MessageOverMaxMessageBytesIsRefusedWithResourceExhausted) {
+  v1::TrackBatchRequest batch;
+  for (int i = 0; i < 200; ++i) {
+    v1::TrackRequest request = SeedRequest();
+    request.set_message_id(absl::StrCat("big", i));
+    (*request.mutable_context()->mutable_fields())["blob"].set_string_value(
+        std::string(32000, 'x'));
+    *batch.add_requests() = request;
+  }
+  grpc::ClientContext context;
+  v1::TrackBatchResponse response;
+  const grpc::Status status = stub_->TrackBatch(&context, batch, &response);  // ~6.4 MB > 4 MiB.
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(StoredLines(), IsEmpty());
+}
+
+TEST_F(ServerTest, MaxBatchItemsIsConfigurable) {
+  server_.reset();
+  StartServer(20000, [](ServerConfig& c) { c.limits.max_batch_items = 10; });
+  v1::TrackBatchRequest batch;
+  for (int i = 0; i < 11; ++i) {
+    v1::TrackRequest request = SeedRequest();
+    request.set_message_id(absl::StrCat("m", i));
+    *batch.add_requests() = request;
+  }
+  grpc::ClientContext context;
+  v1::TrackBatchResponse response;
+  const grpc::Status status = stub_->TrackBatch(&context, batch, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(BadRequestOf(status), ElementsAre(Pair("requests", "must hold 1 to 10 items, got 11")));
+}
+
+TEST_F(ServerTest, FullBatchOf500MaximalEventsFitsWhenMaxMessageBytesAllows) {
+  server_.reset();
+  StartServer(20000, [](ServerConfig& c) { c.limits.max_message_bytes = 20 << 20; });
   v1::TrackBatchRequest batch;
   for (int i = 0; i < 500; ++i) {
     v1::TrackRequest request = SeedRequest();

@@ -84,6 +84,12 @@ uint64_t HttpForwarder::BacklogBytes() const {
   return on_disk > delivered ? on_disk - delivered : 0;
 }
 
+absl::Duration HttpForwarder::OldestUndeliveredAge() const {
+  const int64_t stored_ms = oldest_undelivered_ms_.load(std::memory_order_relaxed);
+  if (stored_ms == 0) return absl::ZeroDuration();
+  return std::max(absl::ZeroDuration(), absl::Now() - absl::FromUnixMillis(stored_ms));
+}
+
 ForwarderStats HttpForwarder::stats() const {
   absl::MutexLock lock(&const_cast<HttpForwarder*>(this)->mu_);
   return stats_;
@@ -133,10 +139,13 @@ void HttpForwarder::Run() {
         continue;
       }
       // Idle: make the position durable, then wait for new events.
+      oldest_undelivered_ms_.store(0, std::memory_order_relaxed);
       SaveCursor().IgnoreError();
       log_.WaitForMore(end, absl::Milliseconds(200));
       continue;
     }
+    oldest_undelivered_ms_.store(absl::ToUnixMillis(batch->first_stored_at),
+                                 std::memory_order_relaxed);
     if (options_.batch > 1 && !resend) {
       // Fix the batch's boundaries before sending it, so a re-send after a crash
       // carries exactly these events under the same Idempotency-Key.

@@ -75,6 +75,9 @@ class HttpForwarder {
   // the delivered head of the segment the cursor is in.
   uint64_t BacklogBytes() const;
 
+  // How long the oldest undelivered event has waited; zero when none waits.
+  absl::Duration OldestUndeliveredAge() const;
+
  private:
   HttpForwarder(EventLog& log, FileSystem& fs, HttpForwarderOptions options,
                 ForwardCursor cursor, std::unique_ptr<AppendableFile> dead_letter);
@@ -103,6 +106,8 @@ class HttpForwarder {
   // The delivered bytes still on disk: cursor_.next.data_bytes (lower
   // segments are released as soon as the cursor leaves them).
   std::atomic<uint64_t> delivered_on_disk_{0};
+  // Unix ms when the next undelivered event was stored; 0 when none waits.
+  std::atomic<int64_t> oldest_undelivered_ms_{0};
   absl::Mutex mu_;
   absl::CondVar wake_;
   ForwarderStats stats_ ABSL_GUARDED_BY(mu_);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/numbers.h"
+
 #include "server/validate.h"
 
 namespace trackd {
@@ -37,6 +39,12 @@ absl::StatusOr<SpoolBatch> ReadSpool(FileSystem& fs, const EventLog& log, const 
     if (data_newline == std::string::npos || ids_newline == std::string::npos) break;
     const absl::string_view id_line = absl::string_view(*ids).substr(ids_at, ids_newline - ids_at);
     const size_t space = id_line.find(' ');
+    if (batch.records.empty()) {
+      int64_t millis = 0;
+      if (absl::SimpleAtoi(id_line.substr(0, space), &millis)) {
+        batch.first_stored_at = absl::FromUnixMillis(millis);
+      }
+    }
     Record record;
     record.message_id = std::string(
         space == absl::string_view::npos ? absl::string_view() : id_line.substr(space + 1));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "server/event_log.h"
 #include "server/file_system.h"
 #include "server/record.h"
@@ -16,6 +17,7 @@ namespace trackd {
 struct SpoolBatch {
   std::vector<Record> records;  // message_id and json of each event, in log order.
   LogPosition end;              // Just past the last event read.
+  absl::Time first_stored_at;   // When the first event was stored (from its id line).
 };
 
 inline constexpr uint64_t kToEndOfFile = std::numeric_limits<uint64_t>::max();

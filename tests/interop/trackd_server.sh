@@ -33,7 +33,8 @@ begin_test() {
 start_trackd() {
   local binary=$1
   [ -x "$binary" ] || { echo "not an executable trackd binary: $binary"; return 1; }
-  "$binary" --listen=127.0.0.1:0 --port_file="$TMP/port" --data_dir="$TMP/data" \
+  "$binary" --listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --port_file="$TMP/port" \
+    --data_dir="$TMP/data" \
     >"$TMP/trackd.log" 2>&1 &
   TRACKD_PID=$!
   PORT=""

@@ -1,0 +1,140 @@
+#include "server/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+
+namespace trackd {
+namespace {
+
+// Escapes a label value: backslash, double quote and newline.
+std::string EscapeLabel(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string FormatValue(double value) {
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  if (value == std::floor(value) && std::abs(value) < 1e15) {
+    return absl::StrCat(static_cast<int64_t>(value));
+  }
+  return absl::StrCat(value);
+}
+
+// {a="x",b="y"} plus an optional extra label; "" when there are none.
+std::string Labels(const std::vector<std::string>& names, const std::vector<std::string>& values,
+                   const std::string& extra = "") {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < values.size(); ++i) {
+    absl::StrAppend(&out, out.empty() ? "" : ",", names[i], "=\"", EscapeLabel(values[i]), "\"");
+  }
+  if (!extra.empty()) absl::StrAppend(&out, out.empty() ? "" : ",", extra);
+  return out.empty() ? "" : absl::StrCat("{", out, "}");
+}
+
+void Header(const std::string& name, const std::string& help, const std::string& type,
+            std::string* out) {
+  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
+}
+
+}  // namespace
+
+void CounterFamily::Add(const std::vector<std::string>& values, double by) {
+  absl::MutexLock lock(&mu_);
+  series_[values] += by;
+}
+
+double CounterFamily::Value(const std::vector<std::string>& values) const {
+  absl::MutexLock lock(&mu_);
+  const auto it = series_.find(values);
+  return it == series_.end() ? 0 : it->second;
+}
+
+void CounterFamily::Render(std::string* out) const {
+  Header(name_, help_, "counter", out);
+  absl::MutexLock lock(&mu_);
+  if (series_.empty() && labels_.empty()) absl::StrAppend(out, name_, " 0\n");
+  for (const auto& [values, value] : series_) {
+    absl::StrAppend(out, name_, Labels(labels_, values), " ", FormatValue(value), "\n");
+  }
+}
+
+void HistogramFamily::Observe(const std::vector<std::string>& values, double value) {
+  const size_t bucket =
+      std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
+  absl::MutexLock lock(&mu_);
+  Series& series = series_[values];
+  if (series.buckets.empty()) series.buckets.assign(bounds_.size() + 1, 0);
+  ++series.buckets[bucket];
+  series.sum += value;
+  ++series.count;
+}
+
+void HistogramFamily::Render(std::string* out) const {
+  Header(name_, help_, "histogram", out);
+  absl::MutexLock lock(&mu_);
+  for (const auto& [values, series] : series_) {
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i <= bounds_.size(); ++i) {
+      cumulative += series.buckets[i];
+      const std::string le =
+          absl::StrCat("le=\"", i < bounds_.size() ? FormatValue(bounds_[i]) : "+Inf", "\"");
+      absl::StrAppend(out, name_, "_bucket", Labels(labels_, values, le), " ", cumulative, "\n");
+    }
+    absl::StrAppend(out, name_, "_sum", Labels(labels_, values), " ", FormatValue(series.sum),
+                    "\n", name_, "_count", Labels(labels_, values), " ", series.count, "\n");
+  }
+}
+
+CounterFamily& MetricsRegistry::AddCounter(const std::string& name, const std::string& help,
+                                           std::vector<std::string> labels) {
+  absl::MutexLock lock(&mu_);
+  counters_.push_back(std::make_unique<CounterFamily>(name, help, std::move(labels)));
+  return *counters_.back();
+}
+
+HistogramFamily& MetricsRegistry::AddHistogram(const std::string& name, const std::string& help,
+                                               std::vector<std::string> labels,
+                                               std::vector<double> bounds) {
+  absl::MutexLock lock(&mu_);
+  histograms_.push_back(
+      std::make_unique<HistogramFamily>(name, help, std::move(labels), std::move(bounds)));
+  return *histograms_.back();
+}
+
+void MetricsRegistry::AddCallback(const std::string& name, const std::string& help,
+                                  const std::string& type, std::function<double()> read) {
+  absl::MutexLock lock(&mu_);
+  callbacks_.push_back({name, help, type, std::move(read)});
+}
+
+std::string MetricsRegistry::Render() const {
+  std::string out;
+  absl::MutexLock lock(&mu_);
+  for (const auto& c : counters_) c->Render(&out);
+  for (const auto& h : histograms_) h->Render(&out);
+  for (const auto& c : callbacks_) {
+    Header(c.name, c.help, c.type, &out);
+    absl::StrAppend(&out, c.name, " ", FormatValue(c.read()), "\n");
+  }
+  return out;
+}
+
+std::vector<double> MetricsRegistry::LatencyBounds() {
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+          0.1,    0.25,    0.5,    1,     2.5,    5,     10};
+}
+
+}  // namespace trackd

@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# Offline validation of the Helm chart deploy/helm/trackd (issue 6), run by ctest as
+# deploy_chart and by scripts/check_chart.sh:
+#   1. pinned tools into build/tools: helm from the Go module proxy, kubernetes-validate (with
+#      the Kubernetes schemas bundled) from PyPI in a venv; skipped when already there;
+#   2. helm lint --strict, with the default values and with each ci/*-values.yaml;
+#   3. helm template for every scenario: each object validated in strict mode (unknown fields
+#      rejected) against Kubernetes $KUBERNETES_VERSION, CRDs skipped explicitly; then
+#      check_rendered.py asserts what the chart promises;
+#   4. proof that the checks fail: wrong values (schema and render-time rules), and copies of
+#      the chart with one template broken each, must be refused with the expected message.
+# Nothing here needs the network once the tools are installed.
+set -euo pipefail
+
+HELM_VERSION=v3.22.0
+KUBERNETES_VERSION=1.32.0
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+chart=$root/deploy/helm/trackd
+tools=$root/build/tools
+out=$root/build/deploy-check
+GO=${GO:-/usr/local/go/bin/go}
+if ! [ -x "$GO" ]; then GO=go; fi
+
+# ---------------------------------------------------------------- tools
+mkdir -p "$tools/bin"
+helm=$tools/bin/helm
+if ! [ -x "$helm" ] || ! "$GO" version -m "$helm" 2>/dev/null \
+     | grep -Eq "^[[:space:]]+mod[[:space:]]+helm.sh/helm/v3[[:space:]]+${HELM_VERSION}[[:space:]]"; then
+  echo "installing helm ${HELM_VERSION} (go install) into $tools/bin"
+  GOBIN=$tools/bin GOTOOLCHAIN=local GOFLAGS='' "$GO" install "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
+fi
+
+venv=$tools/venv
+stamp=$venv/.requirements.sha256
+want=$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)
+if ! [ -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "installing $(grep -c '==' "$here/requirements.txt") pinned Python packages into $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$here/requirements.txt"
+  echo "$want" > "$stamp"
+fi
+py=$venv/bin/python
+
+# Helm keeps no state outside this run (no repositories, no plugins).
+export HELM_CACHE_HOME=$out/helm/cache HELM_CONFIG_HOME=$out/helm/config HELM_DATA_HOME=$out/helm/data
+rm -rf "$out"
+mkdir -p "$out"
+echo "helm: $("$GO" version -m "$helm" | awk '$1 == "mod" {print $3}'), kubernetes-validate:" \
+     "$("$py" -c 'import kubernetes_validate; print(kubernetes_validate.__version__)')," \
+     "Kubernetes schemas: $KUBERNETES_VERSION"
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+
+# Throwaway certificates for the scenario where the chart creates the TLS Secrets.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=trackd-ci-ca" \
+  -keyout "$out/ca.key" -out "$out/ca.crt" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=trackd-headless.trackd-ci.svc.cluster.local" \
+  -addext "subjectAltName=DNS:trackd-headless.trackd-ci.svc.cluster.local,DNS:trackd.trackd-ci.svc" \
+  -keyout "$out/tls.key" -out "$out/tls.crt" 2>/dev/null
+
+render() {  # render NAME CHART [helm template args...]: renders into $out/NAME.yaml
+  local name=$1 dir=$2
+  shift 2
+  "$helm" template trackd "$dir" --namespace trackd-ci --kube-version "$KUBERNETES_VERSION" "$@" \
+    > "$out/$name.yaml" 2> "$out/$name.err"
+}
+
+# ---------------------------------------------------------------- lint
+for values in "" "$chart"/ci/*-values.yaml; do
+  label=${values:+$(basename "$values")}
+  if "$helm" lint --strict --kube-version "$KUBERNETES_VERSION" "$chart" ${values:+-f "$values"} \
+       > "$out/lint.log" 2>&1; then
+    pass "helm lint --strict ${label:-default values}"
+  else
+    cat "$out/lint.log"
+    fail "helm lint --strict ${label:-default values}"
+  fi
+done
+
+# ---------------------------------------------------------------- scenarios
+# scenario NAME "check_rendered args" [helm template args...]
+scenario() {
+  local name=$1 check_args=$2
+  shift 2
+  if ! render "$name" "$chart" "$@"; then
+    cat "$out/$name.err"
+    fail "$name: helm template"
+    return
+  fi
+  pass "$name: helm template ($(grep -c '^kind:' "$out/$name.yaml") objects)"
+  if "$py" "$here/validate_k8s.py" --kubernetes-version "$KUBERNETES_VERSION" \
+       --skip-group monitoring.coreos.com "$out/$name.yaml" > "$out/$name.validate" 2>&1; then
+    pass "$name: kubernetes-validate --strict: $(tail -n 1 "$out/$name.validate" | cut -d: -f2-)"
+    grep '^SKIP' "$out/$name.validate" | sed 's/^/     /' || true
+  else
+    grep -v '^ok' "$out/$name.validate"
+    fail "$name: kubernetes-validate --strict"
+  fi
+  # shellcheck disable=SC2086
+  if "$py" "$here/check_rendered.py" $check_args "$out/$name.yaml" > "$out/$name.check" 2>&1; then
+    pass "$name: $(tail -n 1 "$out/$name.check" | cut -d: -f2-)"
+  else
+    cat "$out/$name.check"
+    fail "$name: check_rendered.py"
+  fi
+}
+
+scenario embedded-defaults "--mode embedded"
+scenario embedded "--mode embedded" -f "$chart/ci/embedded-values.yaml"
+scenario forward-http "--mode forward --sink http" -f "$chart/ci/forward-http-values.yaml"
+scenario forward-kafka "--mode forward --sink kafka --external-secret trackd-kafka-credentials
+  --external-secret trackd-client-tokens" -f "$chart/ci/forward-kafka-values.yaml"
+scenario all-on "--mode forward --sink kafka --external-secret trackd-tls --external-secret trackd-client-ca
+  --external-secret kafka-ca --expect HorizontalPodAutoscaler --expect ServiceMonitor
+  --expect PodDisruptionBudget --expect NetworkPolicy" -f "$chart/ci/all-on-values.yaml"
+scenario tls-made-by-chart "--mode embedded" --set tls.enabled=true \
+  --set-file tls.cert="$out/tls.crt" --set-file tls.key="$out/tls.key" \
+  --set tls.clientCA.enabled=true --set-file tls.clientCA.cert="$out/ca.crt"
+scenario forward-http-emptydir "--mode forward --sink http --expect HorizontalPodAutoscaler" \
+  -f "$chart/ci/forward-http-values.yaml" --set forward.spool.type=emptyDir --set autoscaling.enabled=true \
+  --set forward.spool.emptyDirSizeLimit=6Gi
+
+# The generated client token: its SHA-256 is the one line of the token file.
+token=$("$py" - "$out/embedded-defaults.yaml" <<'EOF'
+import base64, hashlib, sys, yaml
+docs = {d["metadata"]["name"]: d for d in yaml.safe_load_all(open(sys.argv[1])) if d}
+token = base64.b64decode(docs["trackd-client-token"]["data"]["token"])
+line = docs["trackd-auth-tokens"]["stringData"]["tokens"].strip()
+print("ok" if line == "sha256:%s default" % hashlib.sha256(token).hexdigest() else "mismatch: " + line)
+EOF
+)
+if [ "$token" = ok ]; then pass "generated client token matches its hash in the token file"
+else fail "generated client token: $token"; fi
+
+# ---------------------------------------------------------------- the checks must fail
+# Wrong values: helm refuses to render, with a message that names the problem.
+refuse() {  # refuse NAME "expected message" [helm template args...]
+  local name=$1 expected=$2
+  shift 2
+  if render "refuse-$name" "$chart" "$@"; then
+    fail "refused $name: helm template accepted it"
+  elif grep -qF -- "$expected" "$out/refuse-$name.err"; then
+    pass "refused $name: $(grep -F -- "$expected" "$out/refuse-$name.err" | head -n 1 | cut -c1-150)"
+  else
+    cat "$out/refuse-$name.err"
+    fail "refused $name: message lacks '$expected'"
+  fi
+}
+# values.schema.json
+refuse schema-mode "at '/mode': value must be one of 'embedded', 'forward'" --set mode=sidecar
+refuse schema-replicas "at '/replicaCount': minimum: got -1, want 0" --set replicaCount=-1
+refuse schema-pdb-zero "at '/podDisruptionBudget/maxUnavailable': minimum: got 0, want 1" \
+  --set podDisruptionBudget.maxUnavailable=0
+refuse schema-typo "additional properties 'replicas' not allowed" --set replicas=3
+refuse schema-token "does not match pattern" --set 'auth.tokens[0]=plaintext-token billing'
+refuse schema-duration "does not match pattern" --set config.maxConnectionAge=5minutes
+refuse schema-sink "value must be one of 'http', 'kafka'" --set mode=forward --set forward.sink=file
+refuse schema-port "ports/grpc" --set ports.grpc=70000
+refuse schema-uid-root "podSecurity/runAsUser" --set podSecurity.runAsUser=0
+# rules across values (templates/_helpers.tpl)
+refuse grace "shutdown.terminationGracePeriodSeconds (25) must be greater than" \
+  --set shutdown.terminationGracePeriodSeconds=25
+refuse grace-equal "must be greater than shutdown.preStopSleepSeconds (10) + shutdown.graceSeconds (30) = 40" \
+  --set shutdown.preStopSleepSeconds=10 --set shutdown.graceSeconds=30 --set shutdown.terminationGracePeriodSeconds=40
+refuse embedded-hpa "autoscaling.enabled is for mode=forward" --set autoscaling.enabled=true
+refuse http-url "forward.http.url is required" --set mode=forward
+refuse kafka-brokers "forward.kafka.brokers is required" --set mode=forward --set forward.sink=kafka
+refuse pvc-spool-replicas "forward.spool.type=persistentVolumeClaim holds one replica's spool" \
+  -f "$chart/ci/forward-http-values.yaml" --set replicaCount=3
+refuse tls-no-cert "tls.enabled needs tls.existingSecret" --set tls.enabled=true
+refuse grpc-probe-tls "probes.type=grpc cannot be used with tls.enabled" \
+  --set tls.enabled=true --set tls.existingSecret=trackd-tls --set probes.type=grpc
+refuse mtls-no-tls "tls.clientCA.enabled (mTLS) needs tls.enabled=true" --set tls.clientCA.enabled=true
+refuse pdb-both "set minAvailable or maxUnavailable, not both" --set podDisruptionBudget.minAvailable=1
+refuse spool-emptydir "forward.http.spoolMaxBytes (4294967296) must be below forward.spool.emptyDirSizeLimit (2Gi)" \
+  -f "$chart/ci/forward-http-values.yaml" --set forward.spool.type=emptyDir --set autoscaling.enabled=true
+refuse spool-pvc "forward.http.spoolMaxBytes (4294967296) must be below forward.spool.size (4Gi)" \
+  -f "$chart/ci/forward-http-values.yaml" --set forward.spool.size=4Gi
+
+# Values the schema allows but the checks refuse.
+catch() {  # catch NAME "expected message" CHART "check args" [helm template args...]
+  local name=$1 expected=$2 dir=$3 check_args=$4 rc=0
+  shift 4
+  if ! render "broken-$name" "$dir" "$@"; then
+    cat "$out/broken-$name.err"
+    fail "caught $name: did not render"
+    return
+  fi
+  # shellcheck disable=SC2086
+  "$py" "$here/check_rendered.py" $check_args "$out/broken-$name.yaml" > "$out/broken-$name.check" 2>&1 || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    fail "caught $name: check_rendered.py passed a broken chart"
+  elif grep -qF -- "$expected" "$out/broken-$name.check"; then
+    pass "caught $name: $(grep -F -- "$expected" "$out/broken-$name.check" | head -n 1 | cut -d: -f2- | cut -c1-150)"
+  else
+    cat "$out/broken-$name.check"
+    fail "caught $name: output lacks '$expected'"
+  fi
+}
+catch uid "runAsUser is not 65532" "$chart" "--mode embedded" --set podSecurity.runAsUser=1000
+catch auth-off "auth is off" "$chart" "--mode embedded" --set auth.enabled=false
+catch pdb-min "PDB minAvailable 3 >= replicas 3: no node could be drained" "$chart" "--mode embedded" \
+  -f "$chart/ci/embedded-values.yaml" --set podDisruptionBudget.maxUnavailable=null --set podDisruptionBudget.minAvailable=3
+
+# Copies of the chart with one template broken: the checks (and, for an unknown field, the
+# strict schema validation) must refuse what they render.
+break_chart() {  # break_chart NAME FILE SED-EXPRESSION: prints the broken copy's directory
+  local dir=$out/charts/$1
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cp -r "$chart/." "$dir/"
+  sed -i -e "$3" "$dir/templates/$2"
+  if cmp -s "$chart/templates/$2" "$dir/templates/$2"; then
+    echo "break_chart $1: '$3' changed nothing in $2" >&2
+    return 1
+  fi
+  echo "$dir"
+}
+catch no-read-only-root "readOnlyRootFilesystem is not true" \
+  "$(break_chart no-read-only-root _pod.tpl '/readOnlyRootFilesystem: true/d')" "--mode embedded"
+catch privilege-escalation "allowPrivilegeEscalation is not false" \
+  "$(break_chart privilege-escalation _pod.tpl 's/allowPrivilegeEscalation: false/allowPrivilegeEscalation: true/')" \
+  "--mode embedded"
+catch tcp-probe "expected a native gRPC probe on port 50051" \
+  "$(break_chart tcp-probe _pod.tpl 's/^grpc:$/tcpSocket:/')" "--mode embedded"
+# shellcheck disable=SC2016  # the template's own $variables, for sed
+catch grace-arithmetic "terminationGracePeriodSeconds 20 is not above preStop sleep 5 + shutdown_grace 20" \
+  "$(break_chart grace-arithmetic _helpers.tpl 's/{{- add \$needed (int .Values.shutdown.marginSeconds) -}}/{{- $grace -}}/')" \
+  "--mode embedded"
+catch headless "expected one headless Service" \
+  "$(break_chart headless service.yaml '/clusterIP: None/d')" "--mode embedded"
+catch netpol-open "NetworkPolicy rule admits every source" \
+  "$(break_chart netpol-open networkpolicy.yaml '0,/^    - from:$/s//    - ports: [{port: 9999, protocol: TCP}]\n    - from:/')" \
+  "--mode embedded"
+catch no-volume-claims "StatefulSet has no volumeClaimTemplate 'data'" \
+  "$(break_chart no-volume-claims statefulset.yaml 's/name: data$/name: log/')" "--mode embedded"
+catch configmap-name "is not TRACKD_*" \
+  "$(break_chart configmap-name configmap.yaml 's/printf "TRACKD_%s"/printf "%s"/')" "--mode embedded"
+catch hpa-version "HPA apiVersion autoscaling/v1 is not autoscaling/v2" \
+  "$(break_chart hpa-version hpa.yaml 's#autoscaling/v2#autoscaling/v1#')" \
+  "--mode forward --sink kafka --external-secret trackd-tls --external-secret trackd-client-ca --external-secret kafka-ca" \
+  -f "$chart/ci/all-on-values.yaml"
+catch secret-name "Secret trackd-tokens is neither rendered nor an expected existing one" \
+  "$(break_chart secret-name _pod.tpl 's/secretName: {{ include "trackd.authSecretName" . }}/secretName: trackd-tokens/')" \
+  "--mode embedded"
+catch spool-limit "sizeLimit 2Gi is not above spool_max_bytes" \
+  "$(break_chart spool-limit _helpers.tpl '/include "trackd.validateSpool"/d')" \
+  "--mode forward --sink http" -f "$chart/ci/forward-http-values.yaml" \
+  --set forward.spool.type=emptyDir --set autoscaling.enabled=true
+catch servicemonitor-port "ServiceMonitor port admin is not a port of the Service" \
+  "$(break_chart servicemonitor-port servicemonitor.yaml 's/- port: metrics/- port: admin/')" \
+  "--mode forward --sink kafka --external-secret trackd-tls --external-secret trackd-client-ca --external-secret kafka-ca" \
+  -f "$chart/ci/all-on-values.yaml"
+
+# An unknown field (a typo) passes helm but not strict schema validation.
+typo=$(break_chart typo _pod.tpl 's/readOnlyRootFilesystem: true/readOnlyRootFileSystem: true/')
+render broken-typo "$typo"
+if "$py" "$here/validate_k8s.py" --kubernetes-version "$KUBERNETES_VERSION" "$out/broken-typo.yaml" \
+     > "$out/broken-typo.validate" 2>&1; then
+  fail "kubernetes-validate --strict accepted an unknown field"
+elif grep -q "'readOnlyRootFileSystem' was unexpected" "$out/broken-typo.validate"; then
+  pass "kubernetes-validate --strict refused the unknown field: $(grep -o "StatefulSet.*unexpected)" "$out/broken-typo.validate" | cut -c1-150)"
+else
+  cat "$out/broken-typo.validate"
+  fail "kubernetes-validate --strict: unexpected output for the unknown field"
+fi
+# A kind with no bundled schema that is not an expected CRD is an error, not a warning.
+printf 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n' > "$out/unknown-kind.yaml"
+if "$py" "$here/validate_k8s.py" --kubernetes-version "$KUBERNETES_VERSION" \
+     --skip-group monitoring.coreos.com "$out/unknown-kind.yaml" > "$out/unknown-kind.validate" 2>&1; then
+  fail "validate_k8s.py accepted a kind it has no schema for"
+else
+  pass "validate_k8s.py refused a kind without a schema: $(grep -o "Couldn't find schema.*" "$out/unknown-kind.validate" | cut -c1-100)"
+fi
+
+echo
+echo "deploy chart checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
