@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -34,12 +35,14 @@ class TrackdProcess {
  public:
   // Starts trackd with `data_dir` (no --data_dir flag when empty) and waits
   // until it serves.
-  TrackdProcess(const std::string& data_dir, const std::string& work_dir)
+  TrackdProcess(const std::string& data_dir, const std::string& work_dir,
+                const std::vector<std::string>& extra_flags = {})
       : port_file_(work_dir + "/port"), log_file_(work_dir + "/trackd.log") {
     std::remove(port_file_.c_str());
     std::vector<std::string> args = {TRACKD_BINARY, "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:0",
                                      "--port_file=" + port_file_, "--shutdown_grace=10s"};
     if (!data_dir.empty()) args.push_back("--data_dir=" + data_dir);
+    args.insert(args.end(), extra_flags.begin(), extra_flags.end());
     process_ = std::make_unique<testing::Subprocess>(args, log_file_);
     port_ = testing::WaitForPortFile(port_file_, absl::Seconds(30));
     EXPECT_NE(port_, 0) << "trackd did not start; log: " << Log();
@@ -209,6 +212,55 @@ TEST(ProcessTest, EnvironmentVariableSetsAFlagAndTheCommandLineWins) {
   ASSERT_TRUE(stub->Track(&context, NumberedRequest(2), &response).ok());
   EXPECT_EQ(ReadStore(flag_dir).data_lines.size(), 1u);
   EXPECT_EQ(ReadStore(env_dir).data_lines.size(), 1u);
+}
+
+TEST(ProcessTest, LogsHoldNoEmailUserNameOrToken) {
+  testing::TempDir work;
+  const std::string token = "tok-4f9a1c77e2";
+  {
+    std::ofstream tokens(work.path() + "/tokens");
+    tokens << "sha256:" << "0f2c0b8a2f1f9f1f0e5f0d3b2a1c9e8d7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c"
+           << " unused\n";
+  }
+  // The real token's line, hashed by the shell the way an operator would.
+  ASSERT_EQ(std::system(absl::StrCat("printf 'sha256:%s billing\\n' \"$(printf %s ", token,
+                                     " | sha256sum | cut -d' ' -f1)\" >> ", work.path(), "/tokens")
+                            .c_str()),
+            0);
+  std::ofstream(work.path() + "/auth-header") << "Authorization: Bearer upstream-secret-99\n";
+  TrackdProcess trackd(work.path() + "/data", work.path(),
+                       {"--auth_tokens_file=" + work.path() + "/tokens", "--sink=http",
+                        "--http_url=http://127.0.0.1:1/track",  // Nothing listens: failures.
+                        "--http_auth_header_file=" + work.path() + "/auth-header",
+                        "--log_summary_interval=1s"});
+  auto stub = v1::TrackService::NewStub(
+      grpc::CreateChannel(trackd.target(), grpc::InsecureChannelCredentials()));
+  const std::vector<std::string> emails = {"mark.wood@example.com", "zoe.secret@example.org",
+                                           "not an email@example.net"};
+  int n = 0;
+  for (const std::string& email : emails) {
+    for (const std::string& authorization : {"Bearer " + token, std::string("Bearer wrong")}) {
+      grpc::ClientContext context;
+      context.AddMetadata("authorization", authorization);
+      v1::TrackRequest request = NumberedRequest(n++);
+      request.mutable_account_added_user()->set_user_email(email);
+      request.mutable_account_added_user()->set_user_name("Zoë Secretname");
+      v1::TrackResponse response;
+      stub->Track(&context, request, &response);
+    }
+  }
+  absl::SleepFor(absl::Milliseconds(1500));  // Let a summary line and upstream errors be logged.
+  EXPECT_EQ(trackd.TerminateAndWait(absl::Seconds(15)), 0);
+  const std::string log = trackd.Log();
+  EXPECT_NE(log.find("\"msg\":\"serving\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"auth\":\"bearer tokens\""), std::string::npos);
+  EXPECT_NE(log.find("\"msg\":\"summary\""), std::string::npos);
+  EXPECT_NE(log.find("upstream delivery failing"), std::string::npos);
+  for (const std::string& secret :
+       {std::string("@example."), std::string("Secretname"), token,
+        std::string("upstream-secret-99"), std::string("mark.wood")}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret << " leaked into the log:\n" << log;
+  }
 }
 
 }  // namespace

@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Runs the real trackd binary with the configuration the chart rendered, as the pod would
+get it: the ConfigMap's TRACKD_* variables, the container's env and args, and the Secrets'
+files at their mount paths (moved under a scratch directory). Then it asks what the kubelet
+would ask: the rendered probes (native gRPC health through trackctl, or HTTP /healthz and
+/readyz on the admin port), and stops trackd with SIGTERM as Kubernetes does.
+
+It fails if trackd refuses the configuration, does not serve, reports another TLS or auth
+mode than the chart configured, logs anything but JSON lines, logs a secret, or does not exit
+0 within the shutdown grace.
+
+The listen ports are replaced by free ones (the host part, 0.0.0.0, is kept: that is what
+makes the explicit TRACKD_PLAINTEXT matter), upstream addresses by closed loopback ports, so
+nothing leaves this machine. Certificates from --certs (server.crt/.key with
+IP:127.0.0.1, ca.crt/.key, client.crt/.key signed by the CA) stand in for existing Secrets.
+
+usage: run_rendered.py --trackd BIN --trackctl BIN --certs DIR RENDERED.yaml
+"""
+import argparse
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import yaml
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def secret_items(secret):
+    items = {k: base64.b64decode(v) for k, v in (secret.get("data") or {}).items()}
+    items.update({k: v.encode() for k, v in (secret.get("stringData") or {}).items()})
+    return items
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--trackd", required=True)
+    parser.add_argument("--trackctl", required=True)
+    parser.add_argument("--certs", required=True)
+    parser.add_argument("rendered")
+    args = parser.parse_args()
+    name = os.path.basename(args.rendered)
+    certs = args.certs
+
+    objects = [o for o in yaml.safe_load_all(open(args.rendered, encoding="utf-8")) if o]
+    kinds = {}
+    for o in objects:
+        kinds.setdefault(o["kind"], {})[o["metadata"]["name"]] = o
+    workload = next(iter((kinds.get("StatefulSet") or kinds.get("Deployment")).values()))
+    pod = workload["spec"]["template"]["spec"]
+    ctr = pod["containers"][0]
+    secrets = {n: secret_items(s) for n, s in kinds.get("Secret", {}).items()}
+    secret_values = [v.decode(errors="replace").strip() for items in secrets.values() for v in items.values()]
+    secret_values = [v for v in secret_values if len(v) >= 8]
+
+    # Stand-ins for Secrets that exist in the cluster, by key.
+    def external(key):
+        stand_in = {"tls.crt": "server.crt", "tls.key": "server.key", "ca.crt": "ca.crt"}
+        if key in stand_in:
+            return open(os.path.join(certs, stand_in[key]), "rb").read()
+        if key == "tokens":
+            return b"sha256:" + b"ab" * 32 + b" ci-client\n"
+        if key == "properties":
+            return b"client.id=trackd-ci\n"
+        if key == "auth-header":
+            return b"Authorization: Bearer ci-upstream\n"
+        raise SystemExit(f"{name}: no stand-in for the key {key} of an existing Secret")
+
+    scratch = tempfile.mkdtemp(prefix="trackd-run-")
+    try:
+        # Volumes at their mount paths, under the scratch directory.
+        volumes = {v["name"]: v for v in pod.get("volumes", [])}
+        moved = {}
+        for m in ctr.get("volumeMounts", []):
+            path = os.path.join(scratch, m["mountPath"].lstrip("/"))
+            os.makedirs(path, exist_ok=True)
+            moved[m["mountPath"]] = path
+            secret = volumes.get(m["name"], {}).get("secret")
+            if not secret:
+                continue
+            rendered = secrets.get(secret["secretName"])
+            items = secret.get("items")
+            keys = [(i["key"], i["path"]) for i in items] if items else \
+                [(k, k) for k in (rendered or {"ca.crt": 0, "tls.crt": 0, "tls.key": 0})]
+            for key, file in keys:
+                content = rendered[key] if rendered is not None else external(key)
+                with open(os.path.join(path, file), "wb") as f:
+                    f.write(content)
+
+        def relocate(value):
+            for mount_path in sorted(moved, key=len, reverse=True):
+                if value == mount_path or value.startswith(mount_path.rstrip("/") + "/"):
+                    return moved[mount_path] + value[len(mount_path.rstrip("/")):]
+            return value
+
+        env = {"PATH": "/usr/bin:/bin", "HOME": scratch}
+        cm_name = ctr["envFrom"][0]["configMapRef"]["name"]
+        for k, v in kinds["ConfigMap"][cm_name]["data"].items():
+            env[k] = relocate(v)
+        for e in ctr.get("env", []):
+            if "value" in e:
+                env[e["name"]] = e["value"]
+            elif "secretKeyRef" in e.get("valueFrom", {}):
+                ref = e["valueFrom"]["secretKeyRef"]
+                rendered = secrets.get(ref["name"])
+                env[e["name"]] = (rendered[ref["key"]] if rendered else external(ref["key"])).decode()
+        trackd_args = [relocate(a.split("=", 2)[0] + "=" + a.split("=", 2)[1] + "=" +
+                                relocate(a.split("=", 2)[2])) if a.startswith("--kafka_property=") and
+                       a.count("=") >= 2 else relocate(a) for a in ctr.get("args", [])]
+
+        grpc_port = free_port()
+        host = env["TRACKD_LISTEN"].rsplit(":", 1)[0]
+        env["TRACKD_LISTEN"] = f"{host}:{grpc_port}"
+        admin_host = env["TRACKD_ADMIN_LISTEN"].rsplit(":", 1)[0]
+        env["TRACKD_ADMIN_LISTEN"] = f"{admin_host}:0"
+        closed = free_port()
+        if "TRACKD_HTTP_URL" in env:
+            env["TRACKD_HTTP_URL"] = f"http://127.0.0.1:{closed}/track"
+        if "TRACKD_KAFKA_BROKERS" in env:
+            env["TRACKD_KAFKA_BROKERS"] = f"127.0.0.1:{closed}"
+        env.pop("TRACKD_PORT_FILE", None)
+
+        log_path = os.path.join(scratch, "trackd.log")
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen([args.trackd] + trackd_args, env=env, cwd=scratch,
+                                    stdout=log, stderr=subprocess.STDOUT)
+        failures = []
+
+        def fail(message):
+            failures.append(message)
+
+        def log_lines():
+            return open(log_path, encoding="utf-8", errors="replace").read().splitlines()
+
+        serving = None
+        deadline = time.monotonic() + 30
+        while serving is None and time.monotonic() < deadline and proc.poll() is None:
+            for line in log_lines():
+                if '"msg":"serving"' in line:
+                    serving = json.loads(line)
+            time.sleep(0.1)
+        if serving is None:
+            proc.kill()
+            proc.wait()
+            print("\n".join(log_lines()[-20:]))
+            print(f"FAIL {name}: trackd did not start with the rendered configuration (exit {proc.returncode})")
+            return 1
+
+        tls = "TRACKD_TLS_CERT_FILE" in env
+        want_tls = ("mtls" if "TRACKD_TLS_CLIENT_CA_FILE" in env else "tls") if tls else "plaintext"
+        if serving.get("tls") != want_tls:
+            fail(f"trackd serves {serving.get('tls')}, the chart configured {want_tls}")
+        want_auth = "bearer tokens" if "TRACKD_AUTH_TOKENS_FILE" in env else "off"
+        if serving.get("auth") != want_auth:
+            fail(f"trackd auth is {serving.get('auth')!r}, the chart configured {want_auth!r}")
+        admin_port = int(serving["admin_port"])
+
+        # The kubelet's questions, as the chart asks them.
+        for probe_name in ("startupProbe", "livenessProbe", "readinessProbe"):
+            probe = ctr[probe_name]
+            if "grpc" in probe:
+                command = [args.trackctl, "health", f"--target=127.0.0.1:{grpc_port}"]
+                result = subprocess.run(command, capture_output=True, text=True, timeout=20)
+                if result.returncode != 0 or "SERVING" not in result.stdout:
+                    fail(f"{probe_name}: gRPC health answered {result.stdout.strip()} {result.stderr.strip()}")
+            else:
+                path = probe["httpGet"]["path"]
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}{path}", timeout=5) as r:
+                        status = r.status
+                except urllib.error.HTTPError as e:
+                    status = e.code
+                if status != 200:
+                    fail(f"{probe_name}: GET {path} on the admin port answered {status}")
+        if tls:
+            # What a client does: health over TLS (with a client certificate under mTLS).
+            command = [args.trackctl, "health", f"--target=127.0.0.1:{grpc_port}", "--tls",
+                       f"--ca_file={os.path.join(certs, 'ca.crt') if env.get('TRACKD_TLS_CERT_FILE', '').find(scratch) == 0 and open(env['TRACKD_TLS_CERT_FILE'], 'rb').read() == open(os.path.join(certs, 'server.crt'), 'rb').read() else env['TRACKD_TLS_CERT_FILE']}"]
+            if "TRACKD_TLS_CLIENT_CA_FILE" in env:
+                command += [f"--cert_file={os.path.join(certs, 'client.crt')}",
+                            f"--key_file={os.path.join(certs, 'client.key')}"]
+            result = subprocess.run(command, capture_output=True, text=True, timeout=20)
+            if result.returncode != 0 or "SERVING" not in result.stdout:
+                fail(f"health over TLS answered {result.stdout.strip()} {result.stderr.strip()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=5) as r:
+                if b"# TYPE" not in r.read():
+                    fail("/metrics is not Prometheus text")
+        except urllib.error.URLError as e:
+            fail(f"/metrics: {e}")
+
+        # Stop it as the kubelet does (after the preStop sleep): SIGTERM, then wait.
+        grace = pod["terminationGracePeriodSeconds"]
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout=grace)
+            if code != 0:
+                fail(f"trackd exited {code} on SIGTERM")
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            fail(f"trackd did not stop within terminationGracePeriodSeconds {grace}")
+        stop_seconds = time.monotonic() - started
+
+        lines = log_lines()
+        for line in lines:
+            try:
+                json.loads(line)
+            except ValueError:
+                # librdkafka writes its own log lines to stderr; everything of trackd is JSON.
+                if not line.startswith("%"):
+                    fail(f"log line is not JSON: {line[:120]}")
+        text = "\n".join(lines)
+        for value in secret_values + [env.get("TRACKD_KAFKA_PROPERTIES", "").strip()]:
+            for part in filter(None, value.splitlines()):
+                part = part.split("=", 1)[1] if part.startswith("sasl.password=") else part
+                if len(part) >= 8 and "-----BEGIN" not in part and part in text and not part.startswith("sha256:"):
+                    fail(f"a secret value reached the log: {part[:6]}…")
+
+        for failure in failures:
+            print(f"FAIL {name}: {failure}")
+        if failures:
+            print("\n".join(lines[-20:]))
+            return 1
+        print(f"ran {name}: trackd served {serving.get('tls')}, auth {serving.get('auth')}, sink "
+              f"{env.get('TRACKD_SINK')}; probes answered; SIGTERM exit 0 in {stop_seconds:.1f}s; "
+              f"{len(lines)} log lines, JSON, no secrets")
+        return 0
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
