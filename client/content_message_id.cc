@@ -2,7 +2,10 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstdint>
+
+#include "server/message_id.h"
 
 namespace trackd {
 
@@ -12,15 +15,9 @@ std::string ContentMessageId(absl::string_view canonical_json) {
          digest);
   digest[6] = static_cast<unsigned char>(0x80 | (digest[6] & 0x0F));  // Version 8.
   digest[8] = static_cast<unsigned char>(0x80 | (digest[8] & 0x3F));  // Variant 10.
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xF]);
-  }
-  return out;
+  uint8_t bytes[16];
+  std::copy(digest, digest + 16, bytes);
+  return FormatUuid(bytes);
 }
 
 }  // namespace trackd

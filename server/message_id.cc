@@ -18,6 +18,10 @@ std::string NewMessageId(absl::Time now) {
   }
   bytes[6] = static_cast<uint8_t>(0x70 | (bytes[6] & 0x0F));  // Version 7.
   bytes[8] = static_cast<uint8_t>(0x80 | (bytes[8] & 0x3F));  // Variant 10.
+  return FormatUuid(bytes);
+}
+
+std::string FormatUuid(const uint8_t (&bytes)[16]) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);

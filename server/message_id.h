@@ -2,6 +2,7 @@
 #ifndef TRACKD_SERVER_MESSAGE_ID_H_
 #define TRACKD_SERVER_MESSAGE_ID_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/time/time.h"
@@ -12,6 +13,9 @@ namespace trackd {
 // millisecond time `now`, then 74 random bits from a generator seeded by the
 // OS. Time-ordered ids keep index inserts local. Thread-safe.
 std::string NewMessageId(absl::Time now);
+
+// Returns the 36-character text form (8-4-4-4-12 lower-case hex) of a UUID.
+std::string FormatUuid(const uint8_t (&bytes)[16]);
 
 }  // namespace trackd
 

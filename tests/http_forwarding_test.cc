@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -80,18 +81,18 @@ class Receiver {
 
   // Waits (bounded) until `count` distinct requests were accepted.
   bool WaitForAccepted(size_t count, absl::Duration limit = absl::Seconds(30)) const {
-    const absl::Time give_up = absl::Now() + limit;
-    while (absl::Now() < give_up) {
-      if (Accepted().size() >= count) return true;
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    return false;
+    return WaitUntil([&] { return Accepted().size() >= count; }, limit);
   }
 
+  // Waits (bounded) until `count` requests arrived, whatever their answer.
   bool WaitForAttempts(size_t count, absl::Duration limit = absl::Seconds(30)) const {
+    return WaitUntil([&] { return Requests().size() >= count; }, limit);
+  }
+
+  static bool WaitUntil(const std::function<bool()>& done, absl::Duration limit) {
     const absl::Time give_up = absl::Now() + limit;
     while (absl::Now() < give_up) {
-      if (Requests().size() >= count) return true;
+      if (done()) return true;
       absl::SleepFor(absl::Milliseconds(20));
     }
     return false;

@@ -19,6 +19,7 @@
 #include "client/track_client.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
+#include "tests/kafka_test_util.h"
 #include "tests/test_util.h"
 
 namespace trackd {
@@ -51,40 +52,8 @@ class MockCluster {
   rd_kafka_mock_cluster_t* cluster_;
 };
 
-struct Consumed {
-  std::string key, value, message_id;
-  int32_t partition;
-};
-
-// Reads `count` messages of the topic from the start (bounded by 30 s).
-std::vector<Consumed> ConsumeAll(const std::string& bootstraps, size_t count) {
-  std::string error;
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  conf->set("bootstrap.servers", bootstraps, error);
-  conf->set("group.id", "test", error);
-  conf->set("auto.offset.reset", "earliest", error);
-  conf->set("log_level", "0", error);
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
-      RdKafka::KafkaConsumer::create(conf.get(), error));
-  consumer->subscribe({kTopic});
-  std::vector<Consumed> out;
-  const absl::Time give_up = absl::Now() + absl::Seconds(30);
-  while (out.size() < count && absl::Now() < give_up) {
-    std::unique_ptr<RdKafka::Message> message(consumer->consume(100));
-    if (message->err() != RdKafka::ERR_NO_ERROR) continue;
-    Consumed c;
-    c.key = message->key() ? *message->key() : "";
-    c.value.assign(static_cast<const char*>(message->payload()), message->len());
-    c.partition = message->partition();
-    if (RdKafka::Headers* headers = message->headers()) {
-      for (const auto& header : headers->get("message_id")) {
-        c.message_id.assign(static_cast<const char*>(header.value()), header.value_size());
-      }
-    }
-    out.push_back(std::move(c));
-  }
-  consumer->close();
-  return out;
+std::vector<testing::ConsumedMessage> ConsumeAll(const std::string& bootstraps, size_t count) {
+  return testing::ConsumeTopic(bootstraps, kTopic, count, absl::Seconds(30));
 }
 
 Record MakeRecord(const std::string& account, int n) {

@@ -41,17 +41,22 @@ struct RuleCase {
 
 void PrintTo(const RuleCase& c, std::ostream* os) { *os << c.name; }
 
+// Applies the case's change to `request` and checks the one expected violation.
+void ExpectExactlyTheRule(v1::TrackRequest request, const RuleCase& rule) {
+  rule.mutate(request);
+  const FieldViolations violations = Check(request);
+  if (rule.field.empty()) {
+    EXPECT_THAT(violations, IsEmpty());
+  } else {
+    EXPECT_THAT(violations, ElementsAre(ViolationOf(rule.field)));
+  }
+}
+
+// Cases that start from the seed's account_added_user event.
 class ValidateRuleTest : public ::testing::TestWithParam<RuleCase> {};
 
 TEST_P(ValidateRuleTest, ReportsExactlyTheBrokenRule) {
-  v1::TrackRequest request = SeedRequest();
-  GetParam().mutate(request);
-  const FieldViolations violations = Check(request);
-  if (GetParam().field.empty()) {
-    EXPECT_THAT(violations, IsEmpty());
-  } else {
-    EXPECT_THAT(violations, ElementsAre(ViolationOf(GetParam().field)));
-  }
+  ExpectExactlyTheRule(SeedRequest(), GetParam());
 }
 
 const RuleCase kRuleCases[] = {
@@ -207,28 +212,14 @@ const RuleCase kRuleCases[] = {
 INSTANTIATE_TEST_SUITE_P(Rules, ValidateRuleTest, ::testing::ValuesIn(kRuleCases),
                          [](const auto& info) { return info.param.name; });
 
-struct FreeFormCase {
-  std::string name;
-  std::function<void(v1::TrackRequest&)> mutate;
-  std::string field;
-};
-
-void PrintTo(const FreeFormCase& c, std::ostream* os) { *os << c.name; }
-
-class ValidateFreeFormTest : public ::testing::TestWithParam<FreeFormCase> {};
+// Cases that start from a free-form event with properties.
+class ValidateFreeFormTest : public ::testing::TestWithParam<RuleCase> {};
 
 TEST_P(ValidateFreeFormTest, ReportsExactlyTheBrokenRule) {
-  v1::TrackRequest request = FreeFormRequest();
-  GetParam().mutate(request);
-  const FieldViolations violations = Check(request);
-  if (GetParam().field.empty()) {
-    EXPECT_THAT(violations, IsEmpty());
-  } else {
-    EXPECT_THAT(violations, ElementsAre(ViolationOf(GetParam().field)));
-  }
+  ExpectExactlyTheRule(FreeFormRequest(), GetParam());
 }
 
-const FreeFormCase kFreeFormCases[] = {
+const RuleCase kFreeFormCases[] = {
     {"FreeFormEventIsValid", [](v1::TrackRequest&) {}, ""},
     {"GroupIdIsOptional", [](v1::TrackRequest& r) { r.clear_group_id(); }, ""},
     {"PropertiesAreOptional", [](v1::TrackRequest& r) { r.clear_properties(); }, ""},

@@ -7,7 +7,10 @@
 #   3. helm template for every scenario: each object validated in strict mode (unknown fields
 #      rejected) against Kubernetes $KUBERNETES_VERSION, CRDs skipped explicitly; then
 #      check_rendered.py asserts what the chart promises;
-#   4. proof that the checks fail: wrong values (schema and render-time rules), and copies of
+#   4. with the trackd and trackctl binaries (--trackd/--trackctl, or build/ by default):
+#      run_rendered.py starts the real server with each rendered configuration and asks it the
+#      rendered probes;
+#   5. proof that the checks fail: wrong values (schema and render-time rules), and copies of
 #      the chart with one template broken each, must be refused with the expected message.
 # Nothing here needs the network once the tools are installed.
 set -euo pipefail
@@ -22,6 +25,15 @@ tools=$root/build/tools
 out=$root/build/deploy-check
 GO=${GO:-/usr/local/go/bin/go}
 if ! [ -x "$GO" ]; then GO=go; fi
+trackd=$root/build/server/trackd
+trackctl=$root/build/client/trackctl
+while [ $# -gt 0 ]; do
+  case $1 in
+    --trackd) trackd=$2; shift 2 ;;
+    --trackctl) trackctl=$2; shift 2 ;;
+    *) echo "usage: $0 [--trackd PATH] [--trackctl PATH]" >&2; exit 2 ;;
+  esac
+done
 
 # ---------------------------------------------------------------- tools
 mkdir -p "$tools/bin"
@@ -57,12 +69,28 @@ failed=0
 pass() { passed=$((passed + 1)); echo "PASS $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
-# Throwaway certificates for the scenario where the chart creates the TLS Secrets.
+# Throwaway certificates: a CA, a server certificate (the Service names, and 127.0.0.1 for
+# run_rendered.py) and a client certificate, both signed by it.
+certs=$out/certs
+mkdir -p "$certs"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=trackd-ci-ca" \
-  -keyout "$out/ca.key" -out "$out/ca.crt" 2>/dev/null
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=trackd-headless.trackd-ci.svc.cluster.local" \
-  -addext "subjectAltName=DNS:trackd-headless.trackd-ci.svc.cluster.local,DNS:trackd.trackd-ci.svc" \
-  -keyout "$out/tls.key" -out "$out/tls.crt" 2>/dev/null
+  -keyout "$certs/ca.key" -out "$certs/ca.crt" 2>/dev/null
+issue() {  # issue NAME SUBJECT EXTENSION
+  openssl req -newkey rsa:2048 -nodes -subj "$2" -keyout "$certs/$1.key" -out "$certs/$1.csr" 2>/dev/null
+  printf '%s\n' "$3" > "$certs/$1.ext"
+  openssl x509 -req -in "$certs/$1.csr" -CA "$certs/ca.crt" -CAkey "$certs/ca.key" -CAcreateserial \
+    -days 2 -extfile "$certs/$1.ext" -out "$certs/$1.crt" 2>/dev/null
+}
+issue server "/CN=trackd-headless.trackd-ci.svc.cluster.local" \
+  "subjectAltName=DNS:trackd-headless.trackd-ci.svc.cluster.local,DNS:trackd.trackd-ci.svc,IP:127.0.0.1"
+issue client "/CN=ci-client" "extendedKeyUsage=clientAuth"
+if [ -x "$trackd" ] && [ -x "$trackctl" ]; then
+  run_server=yes
+  echo "server runs: $trackd"
+else
+  run_server=
+  echo "SKIP server runs: no $trackd and $trackctl (build them with scripts/build.sh)"
+fi
 
 render() {  # render NAME CHART [helm template args...]: renders into $out/NAME.yaml
   local name=$1 dir=$2
@@ -109,6 +137,15 @@ scenario() {
     cat "$out/$name.check"
     fail "$name: check_rendered.py"
   fi
+  if [ -n "$run_server" ]; then
+    if "$py" "$here/run_rendered.py" --trackd "$trackd" --trackctl "$trackctl" --certs "$certs" \
+         "$out/$name.yaml" > "$out/$name.run" 2>&1; then
+      pass "$name: $(tail -n 1 "$out/$name.run" | cut -d: -f2-)"
+    else
+      cat "$out/$name.run"
+      fail "$name: run_rendered.py"
+    fi
+  fi
 }
 
 scenario embedded-defaults "--mode embedded"
@@ -120,8 +157,8 @@ scenario all-on "--mode forward --sink kafka --external-secret trackd-tls --exte
   --external-secret kafka-ca --expect HorizontalPodAutoscaler --expect ServiceMonitor
   --expect PodDisruptionBudget --expect NetworkPolicy" -f "$chart/ci/all-on-values.yaml"
 scenario tls-made-by-chart "--mode embedded" --set tls.enabled=true \
-  --set-file tls.cert="$out/tls.crt" --set-file tls.key="$out/tls.key" \
-  --set tls.clientCA.enabled=true --set-file tls.clientCA.cert="$out/ca.crt"
+  --set-file tls.cert="$certs/server.crt" --set-file tls.key="$certs/server.key" \
+  --set tls.clientCA.enabled=true --set-file tls.clientCA.cert="$certs/ca.crt"
 scenario forward-http-emptydir "--mode forward --sink http --expect HorizontalPodAutoscaler" \
   -f "$chart/ci/forward-http-values.yaml" --set forward.spool.type=emptyDir --set autoscaling.enabled=true \
   --set forward.spool.emptyDirSizeLimit=6Gi
