@@ -91,7 +91,7 @@ absl::Duration HttpForwarder::OldestUndeliveredAge() const {
 }
 
 ForwarderStats HttpForwarder::stats() const {
-  absl::MutexLock lock(&const_cast<HttpForwarder*>(this)->mu_);
+  absl::MutexLock lock(&mu_);
   return stats_;
 }
 

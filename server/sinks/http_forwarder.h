@@ -108,7 +108,7 @@ class HttpForwarder {
   std::atomic<uint64_t> delivered_on_disk_{0};
   // Unix ms when the next undelivered event was stored; 0 when none waits.
   std::atomic<int64_t> oldest_undelivered_ms_{0};
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   absl::CondVar wake_;
   ForwarderStats stats_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
