@@ -122,6 +122,14 @@ void HttpForwarder::Run() {
         resend ? cursor_.pending_end->data_bytes : closed_segment ? kToEndOfFile : end.data_bytes,
         resend ? cursor_.pending_end->ids_bytes : closed_segment ? kToEndOfFile : end.ids_bytes,
         resend ? 500 : static_cast<size_t>(options_.batch));
+    if (absl::IsNotFound(batch.status()) && closed_segment) {
+      // Someone removed a closed segment by hand; its events are gone. Say so and go on.
+      Log("error", "a spool segment is missing; its undelivered events cannot be sent",
+          {{"segment", absl::StrCat(cursor_.next.segment)}});
+      cursor_ = {{cursor_.next.segment + 1, 0, 0}, std::nullopt};
+      SaveCursor().IgnoreError();
+      continue;
+    }
     if (!batch.ok()) {
       NoteFailure(absl::StrCat("cannot read the spool: ", batch.status().ToString()));
       Sleep(absl::Seconds(1));
