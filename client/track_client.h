@@ -52,6 +52,9 @@ struct ClientOptions {
   absl::Duration deadline = absl::Seconds(10);
   // The channel's service config (retry policy); "" for none.
   std::string service_config_json = DefaultServiceConfig();
+  // Sent as "authorization: Bearer <token>" on every call when not empty
+  // (servers started with --auth_tokens_file need it).
+  std::string bearer_token;
   // A load-balancing policy such as "round_robin" for a headless Service;
   // "" keeps the service config's (pick_first by default).
   std::string load_balancing_policy;

@@ -5,22 +5,63 @@
 #   scripts/build_image.sh [TAG]                 default TAG: trackd:<project version>
 #   BUILD_IMAGE=debian:bookworm@sha256:… RUNTIME_IMAGE=debian:bookworm-slim@sha256:… \
 #     scripts/build_image.sh                     pin the base images by digest
+#   scripts/build_image.sh --debian-base-from-apt [TAG]
+#                                                no container registry: bootstrap stand-ins for
+#                                                the two Debian bases from this machine's apt
+#                                                sources (mmdebstrap), then build on them
 #
 # Then push it: buildah push TAG docker://REGISTRY/trackd:VERSION (see docs/deploy.md).
-# The base images come from your container registry (buildah's registries.conf); the build
-# fails at its first step when that registry cannot be reached.
+# The base images come from your container registry (buildah's registries.conf); without
+# --debian-base-from-apt the build fails at its first step when that registry cannot be reached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+local_base=
+if [ "${1:-}" = "--debian-base-from-apt" ]; then
+  local_base=yes
+  shift
+fi
 version=$(sed -n 's/^project(trackd VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 tag=${1:-trackd:${version}}
 
-if ! command -v buildah >/dev/null; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+need=()
+command -v buildah >/dev/null || need+=(buildah)
+if [ -n "$local_base" ]; then command -v mmdebstrap >/dev/null || need+=(mmdebstrap); fi
+if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends buildah
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+if [ -n "$local_base" ]; then
+  # Debian 12 minbase root file systems from the Debian archive this machine's apt uses; the
+  # slim one leaves out documentation, manuals and locales as debian:bookworm-slim does.
+  sources=$(ls /etc/apt/sources.list.d/debian.sources 2>/dev/null || echo /etc/apt/sources.list)
+  slim=(--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*'
+        --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/info/*'
+        --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias'
+        --dpkgopt='path-exclude=/usr/share/groff/*' --dpkgopt='path-exclude=/usr/share/lintian/*')
+  for variant in bookworm bookworm-slim; do
+    image=localhost/trackd-base-debian:$variant
+    if buildah inspect --type image "$image" >/dev/null 2>&1; then continue; fi
+    rootfs=$(mktemp -d)
+    extra=()
+    if [ "$variant" = bookworm-slim ]; then extra=("${slim[@]}"); fi
+    mmdebstrap --variant=minbase "${extra[@]}" bookworm "$rootfs/rootfs.tar" "$sources"
+    ctr=$(buildah from scratch)
+    tar -xf "$rootfs/rootfs.tar" -C "$(buildah mount "$ctr")"
+    buildah umount "$ctr" >/dev/null
+    buildah config --cmd /bin/bash \
+      --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$ctr"
+    buildah commit --quiet "$ctr" "$image" >/dev/null
+    buildah rm "$ctr" >/dev/null
+    rm -rf "$rootfs"
+    echo "bootstrapped $image"
+  done
+  BUILD_IMAGE=localhost/trackd-base-debian:bookworm
+  RUNTIME_IMAGE=localhost/trackd-base-debian:bookworm-slim
 fi
 
 build_args=(--build-arg "VERSION=${version}"
@@ -36,4 +77,7 @@ buildah bud --isolation=chroot --format=oci --layers \
 
 echo "built ${tag}"
 buildah images --format '{{.Name}}:{{.Tag}}  {{.ID}}  {{.Size}}' "${tag}"
+if [ -n "${RUNTIME_IMAGE:-}" ]; then
+  buildah images --format '{{.Name}}:{{.Tag}}  {{.ID}}  {{.Size}}  (runtime base)' "${RUNTIME_IMAGE}" 2>/dev/null || true
+fi
 buildah inspect --type image --format '{{range .OCIv1.Config.Env}}{{println .}}{{end}}' "${tag}"

@@ -67,6 +67,20 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
   server->tracker_ =
       std::make_unique<Tracker>(*server->pipeline_, clock, std::move(tracker_options));
 
+  if (config.tls.enabled()) {
+    // gRPC's file watcher would start without them and fail every handshake
+    // while reporting SERVING; refuse to start instead.
+    for (const std::string& path :
+         {config.tls.cert_file, config.tls.key_file, config.tls.client_ca_file}) {
+      if (path.empty()) continue;
+      auto content = fs.ReadFile(path);
+      if (!content.ok() || content->find("-----BEGIN ") == std::string::npos) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("TLS file ", path, " is missing, unreadable or not PEM"));
+      }
+    }
+  }
+
   ServiceOptions service_options;
   if (!config.auth_tokens_file.empty()) {
     auto authenticator = TokenAuthenticator::Load(fs, config.auth_tokens_file);

@@ -156,10 +156,15 @@ TEST_F(HardeningTest, TokensAreRequiredAndRefusalsGiveNoHint) {
     EXPECT_EQ(s.error_message(), "unauthenticated");  // The same, whatever was wrong.
   }
   EXPECT_TRUE(TrackWithToken("Bearer s3cret-crm", "a4").ok());
+  // The client library sends the token it is given.
+  const auto with_library = TrackWith({.bearer_token = "s3cret-billing"}, "a5");
+  EXPECT_TRUE(with_library.ok()) << with_library.status();
 
   const auto metrics = Scrape();
   EXPECT_EQ(metrics.at("trackd_auth_failures_total"), 3);
   EXPECT_EQ(metrics.at("trackd_requests_total{method=\"Track\",code=\"OK\",client=\"crm\"}"), 1);
+  EXPECT_EQ(metrics.at("trackd_requests_total{method=\"Track\",code=\"OK\",client=\"billing\"}"),
+            1);
   // The client's name is for logs and metrics, never the event.
   EXPECT_THAT(ReadFile(dir_.path() + "/data/segment-00000000000000000001.ndjson"),
               ::testing::Not(HasSubstr("crm")));
@@ -192,6 +197,18 @@ TEST_F(HardeningTest, MutualTlsRefusesClientsWithoutACertificateOrFromAnotherCa)
   good.tls_client_key_pem = pki.Key(client);
   const auto ok = TrackWith(good, "m4");
   EXPECT_TRUE(ok.ok()) << ok.status();
+}
+
+TEST(HardeningStartTest, RefusesToStartWithAMissingCertificate) {
+  testing::TempDir dir;
+  ServerConfig config;
+  config.listen = "127.0.0.1:0";
+  config.log.dir = dir.path() + "/data";
+  config.tls = {.cert_file = dir.path() + "/missing.pem", .key_file = dir.path() + "/missing.key"};
+  PosixFileSystem fs;
+  auto server = TrackdServer::Start(config, fs, [] { return absl::Now(); });
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(server.status().message(), HasSubstr("missing.pem"));
 }
 
 TEST_F(HardeningTest, CertificateRotationUnderLoadDropsNoCall) {

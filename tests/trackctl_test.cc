@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -19,6 +20,15 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
+// The hex SHA-256 of "t0ken-for-ops", computed with the shell's sha256sum.
+std::string TokenHashForTest() {
+  FILE* pipe = popen("printf %s t0ken-for-ops | sha256sum | cut -d' ' -f1", "r");
+  char buf[80] = {0};
+  fgets(buf, sizeof(buf), pipe);
+  pclose(pipe);
+  return std::string(absl::StripAsciiWhitespace(buf));
+}
+
 struct RunResult {
   int exit_code;
   std::string output;  // stdout and stderr.
@@ -26,10 +36,14 @@ struct RunResult {
 
 class TrackctlTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { StartServer(""); }
+
+  void StartServer(const std::string& auth_tokens_file) {
+    server_.reset();
     ServerConfig config;
     config.listen = "127.0.0.1:0";
     config.log.dir = dir_.path() + "/data";
+    config.auth_tokens_file = auth_tokens_file;
     auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
@@ -133,6 +147,17 @@ TEST_F(TrackctlTest, FlagEventWithViolationsPrintsFieldAndProblem) {
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.output, HasSubstr("INVALID_ARGUMENT"));
   EXPECT_THAT(result.output, HasSubstr("  account_added_user.user_email: must contain exactly one '@'"));
+}
+
+TEST_F(TrackctlTest, SendsTheBearerTokenFromTokenFile) {
+  // sha256("t0ken-for-ops") for client "ops".
+  const std::string tokens = WriteFile(
+      "tokens", "sha256:" + std::string(TokenHashForTest()) + " ops\n");
+  StartServer(tokens);
+  const std::string event = "track --user_id=u --group_id=g --role=r";
+  EXPECT_EQ(Run(event).exit_code, 1);  // No token: UNAUTHENTICATED.
+  const RunResult result = Run(event + " --token_file=" + WriteFile("token", "t0ken-for-ops\n"));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
 }
 
 TEST_F(TrackctlTest, HealthPrintsServing) {

@@ -1,6 +1,7 @@
 // trackctl: sends events to trackd and checks its health from the command line.
 // A thin shell over the TrackClient library; see `trackctl --help`.
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "client/content_message_id.h"
@@ -23,6 +25,9 @@ ABSL_FLAG(bool, tls, false, "Use TLS instead of plaintext.");
 ABSL_FLAG(std::string, ca_file, "", "With --tls: PEM roots to verify the server (default: system roots).");
 ABSL_FLAG(std::string, cert_file, "", "With --tls: PEM client certificate for mutual TLS.");
 ABSL_FLAG(std::string, key_file, "", "With --tls: PEM private key of --cert_file.");
+ABSL_FLAG(std::string, token_file, "",
+          "File whose first line is the bearer token for servers with authentication; "
+          "TRACKD_TOKEN may hold the token instead.");
 ABSL_FLAG(absl::Duration, deadline, absl::Seconds(10), "Deadline of each call, retries included.");
 ABSL_FLAG(int, batch_size, 100, "Events per TrackBatch call when sending NDJSON (1-500).");
 ABSL_FLAG(std::string, ids, "content",
@@ -57,6 +62,7 @@ violation as "field: problem". Exit status: 0 when every event was accepted
 Examples:
   trackctl track --target=127.0.0.1:50051 event.json
   cat events.ndjson | trackctl track --target=trackd:50051 --tls --ca_file=ca.pem -
+  TRACKD_TOKEN=… trackctl track --target=trackd:50051 --tls event.json
   trackctl track --user_id=u-1 --group_id=acct-9 --role=Developer --user_email=a@example.com
   trackctl health --target=127.0.0.1:50051
 )";
@@ -77,6 +83,14 @@ absl::StatusOr<ClientOptions> OptionsFromFlags() {
   ClientOptions options;
   options.target = absl::GetFlag(FLAGS_target);
   options.deadline = absl::GetFlag(FLAGS_deadline);
+  if (const std::string path = absl::GetFlag(FLAGS_token_file); !path.empty()) {
+    auto content = ReadFileOrStdin(path);
+    if (!content.ok()) return content.status();
+    options.bearer_token = std::string(absl::StripAsciiWhitespace(
+        absl::string_view(*content).substr(0, content->find('\n'))));
+  } else if (const char* token = std::getenv("TRACKD_TOKEN"); token != nullptr) {
+    options.bearer_token = token;
+  }
   if (absl::GetFlag(FLAGS_tls)) {
     options.security = ChannelSecurity::kTls;
     const std::pair<std::string, std::string*> files[] = {

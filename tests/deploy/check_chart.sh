@@ -175,6 +175,30 @@ EOF
 if [ "$token" = ok ]; then pass "generated client token matches its hash in the token file"
 else fail "generated client token: $token"; fi
 
+# NOTES.txt (shown by helm install, not rendered by helm template) renders in every mode and
+# names the client target.
+notes=$out/charts/notes
+mkdir -p "$notes"
+cp -r "$chart/." "$notes/"
+cat > "$notes/templates/zz-notes.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: notes
+data:
+  notes: {{ include (print $.Template.BasePath "/NOTES.txt") . | quote }}
+EOF
+for values in "" "$chart"/ci/*-values.yaml; do
+  label=${values:+$(basename "$values")}
+  if render notes "$notes" --show-only templates/zz-notes.yaml ${values:+-f "$values"} \
+     && grep -qF "dns:///trackd-headless.trackd-ci.svc.cluster.local:50051" "$out/notes.yaml"; then
+    pass "NOTES.txt renders (${label:-default values})"
+  else
+    cat "$out/notes.yaml" "$out/notes.err"
+    fail "NOTES.txt (${label:-default values})"
+  fi
+done
+
 # ---------------------------------------------------------------- the checks must fail
 # Wrong values: helm refuses to render, with a message that names the problem.
 refuse() {  # refuse NAME "expected message" [helm template args...]
@@ -215,6 +239,9 @@ refuse grpc-probe-tls "probes.type=grpc cannot be used with tls.enabled" \
   --set tls.enabled=true --set tls.existingSecret=trackd-tls --set probes.type=grpc
 refuse mtls-no-tls "tls.clientCA.enabled (mTLS) needs tls.enabled=true" --set tls.clientCA.enabled=true
 refuse pdb-both "set minAvailable or maxUnavailable, not both" --set podDisruptionBudget.minAvailable=1
+refuse hpa-no-metric "autoscaling.enabled needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage" \
+  -f "$chart/ci/forward-kafka-values.yaml" --set autoscaling.enabled=true \
+  --set autoscaling.targetCPUUtilizationPercentage=null
 refuse spool-emptydir "forward.http.spoolMaxBytes (4294967296) must be below forward.spool.emptyDirSizeLimit (2Gi)" \
   -f "$chart/ci/forward-http-values.yaml" --set forward.spool.type=emptyDir --set autoscaling.enabled=true
 refuse spool-pvc "forward.http.spoolMaxBytes (4294967296) must be below forward.spool.size (4Gi)" \
@@ -293,6 +320,34 @@ catch spool-limit "sizeLimit 2Gi is not above spool_max_bytes" \
 catch servicemonitor-port "ServiceMonitor port admin is not a port of the Service" \
   "$(break_chart servicemonitor-port servicemonitor.yaml 's/- port: metrics/- port: admin/')" \
   "--mode forward --sink kafka --external-secret trackd-tls --external-secret trackd-client-ca --external-secret kafka-ca" \
+  -f "$chart/ci/all-on-values.yaml"
+
+# Broken copies the real server must refuse (run_rendered.py), when the binaries are here.
+catch_run() {  # catch_run NAME "expected message (extended regex)" CHART [helm template args...]
+  local name=$1 expected=$2 dir=$3 rc=0
+  shift 3
+  [ -n "$run_server" ] || return 0
+  render "broken-run-$name" "$dir" "$@"
+  "$py" "$here/run_rendered.py" --trackd "$trackd" --trackctl "$trackctl" --certs "$certs" \
+    "$out/broken-run-$name.yaml" > "$out/broken-run-$name.run" 2>&1 || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    fail "server refused $name: trackd accepted it"
+  elif grep -qE -- "$expected" "$out/broken-run-$name.run"; then
+    pass "server refused $name: $(grep -E -- "$expected" "$out/broken-run-$name.run" | head -n 1 \
+      | sed 's/^FAIL [^:]*: //' | cut -c1-150)"
+  else
+    cat "$out/broken-run-$name.run"
+    fail "server refused $name: output lacks '$expected'"
+  fi
+}
+# shellcheck disable=SC2016  # the template's own $env, for sed
+catch_run no-explicit-plaintext "refusing plaintext gRPC on 0.0.0.0" \
+  "$(break_chart no-explicit-plaintext configmap.yaml 's/set $env "PLAINTEXT" "true"/set $env "PLAINTEXT" "false"/')"
+catch_run token-line-format "token file line 1 is not 'sha256:<64 hex digits> <client-name>'" \
+  "$(break_chart token-line-format secret-auth.yaml 's/printf "sha256:%s %s"/printf "sha1:%s %s"/')"
+# (trackd 0.1.0 starts without its certificate file and fails each handshake; either is caught.)
+catch_run tls-file-path "trackd did not start with the rendered configuration|health over TLS answered" \
+  "$(break_chart tls-file-path _pod.tpl 's/path: tls.crt/path: cert.pem/')" \
   -f "$chart/ci/all-on-values.yaml"
 
 # An unknown field (a typo) passes helm but not strict schema validation.

@@ -138,17 +138,23 @@ def main():
             env["TRACKD_KAFKA_BROKERS"] = f"127.0.0.1:{closed}"
         env.pop("TRACKD_PORT_FILE", None)
 
+        # trackd's log is stdout; stderr carries what gRPC core and librdkafka print themselves.
         log_path = os.path.join(scratch, "trackd.log")
-        with open(log_path, "wb") as log:
+        err_path = os.path.join(scratch, "trackd.stderr")
+        with open(log_path, "wb") as log, open(err_path, "wb") as err:
             proc = subprocess.Popen([args.trackd] + trackd_args, env=env, cwd=scratch,
-                                    stdout=log, stderr=subprocess.STDOUT)
+                                    stdout=log, stderr=err)
         failures = []
 
         def fail(message):
             failures.append(message)
 
-        def log_lines():
-            return open(log_path, encoding="utf-8", errors="replace").read().splitlines()
+        def log_lines(path=log_path):
+            return open(path, encoding="utf-8", errors="replace").read().splitlines()
+
+        def show_logs():
+            print("stdout:\n" + "\n".join(log_lines()[-15:]))
+            print("stderr:\n" + "\n".join(log_lines(err_path)[-10:]))
 
         serving = None
         deadline = time.monotonic() + 30
@@ -160,7 +166,7 @@ def main():
         if serving is None:
             proc.kill()
             proc.wait()
-            print("\n".join(log_lines()[-20:]))
+            show_logs()
             print(f"FAIL {name}: trackd did not start with the rendered configuration (exit {proc.returncode})")
             return 1
 
@@ -200,6 +206,12 @@ def main():
             result = subprocess.run(command, capture_output=True, text=True, timeout=20)
             if result.returncode != 0 or "SERVING" not in result.stdout:
                 fail(f"health over TLS answered {result.stdout.strip()} {result.stderr.strip()}")
+            if "TRACKD_TLS_CLIENT_CA_FILE" in env:
+                # mTLS as configured: a client without a certificate is turned away.
+                bare = [c for c in command if not c.startswith(("--cert_file", "--key_file"))]
+                result = subprocess.run(bare + ["--deadline=3s"], capture_output=True, text=True, timeout=20)
+                if result.returncode == 0:
+                    fail("mTLS: a client without a certificate got an answer")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=5) as r:
                 if b"# TYPE" not in r.read():
@@ -226,10 +238,8 @@ def main():
             try:
                 json.loads(line)
             except ValueError:
-                # librdkafka writes its own log lines to stderr; everything of trackd is JSON.
-                if not line.startswith("%"):
-                    fail(f"log line is not JSON: {line[:120]}")
-        text = "\n".join(lines)
+                fail(f"log line on stdout is not JSON: {line[:120]}")
+        text = "\n".join(lines + log_lines(err_path))
         for value in used_secrets:
             if "-----BEGIN" in value:
                 continue  # certificates are public; trackd never reads keys into its log
@@ -244,9 +254,10 @@ def main():
         for failure in failures:
             print(f"FAIL {name}: {failure}")
         if failures:
-            print("\n".join(lines[-20:]))
+            show_logs()
             return 1
-        print(f"ran {name}: trackd served {serving.get('tls')}, auth {serving.get('auth')}, sink "
+        print(f"ran {name}: trackd served {serving.get('tls')}"
+              f"{' (no client certificate: refused)' if serving.get('tls') == 'mtls' else ''}, auth {serving.get('auth')}, sink "
               f"{env.get('TRACKD_SINK')}; probes answered; SIGTERM exit 0 in {stop_seconds:.1f}s; "
               f"{len(lines)} log lines, JSON, no secrets")
         return 0
