@@ -1,9 +1,9 @@
 #include "server/server.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-
-#include <algorithm>
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -12,43 +12,32 @@
 #include "grpcpp/server_builder.h"
 
 namespace trackd {
+namespace {
+
+// gRPC's file watcher would start without the TLS files and fail every
+// handshake while health says SERVING; refuse to start instead.
+absl::Status CheckTlsFiles(const TlsConfig& tls, FileSystem& fs) {
+  if (!tls.enabled()) return absl::OkStatus();
+  for (const std::string& path : {tls.cert_file, tls.key_file, tls.client_ca_file}) {
+    if (path.empty()) continue;
+    auto content = fs.ReadFile(path);
+    if (!content.ok() || content->find("-----BEGIN ") == std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("TLS file ", path, " is missing, unreadable or not PEM"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
     const ServerConfig& config, FileSystem& fs, std::function<absl::Time()> clock) {
   auto server = std::unique_ptr<TrackdServer>(new TrackdServer());
   server->shutdown_grace_ = config.shutdown_grace;
 
-  server->index_ = std::make_unique<DedupeIndex>(config.dedupe);
-  if (config.sink == SinkKind::kKafka) {
-    auto kafka = KafkaSink::Create(config.kafka);
-    if (!kafka.ok()) return kafka.status();
-    server->sink_ = std::move(*kafka);
-  } else {
-    auto log = EventLog::Open(fs, config.log);
-    if (!log.ok()) return log.status();
-    server->log_ = std::move(*log);
-    auto ids = server->log_->ReadIdsSince(clock() - config.dedupe.window);
-    if (!ids.ok()) return ids.status();
-    for (StoredId& id : *ids) server->index_->Insert(std::move(id.message_id), id.stored_at);
-    server->reloaded_ids_ = server->index_->size();
-    if (config.sink == SinkKind::kFile) {
-      server->sink_ = std::make_unique<FileSink>(*server->log_, clock);
-    } else {
-      HttpForwarderOptions http = config.http;
-      if (http.cursor_path.empty()) http.cursor_path = config.log.dir + "/forward.cursor";
-      if (http.dead_letter_path.empty()) {
-        http.dead_letter_path = config.log.dir + "/dead-letter.ndjson";
-      }
-      http.ids_retention = config.dedupe.window;
-      auto forwarder = HttpForwarder::Start(*server->log_, fs, std::move(http));
-      if (!forwarder.ok()) return forwarder.status();
-      server->forwarder_ = std::move(*forwarder);
-      server->sink_ = std::make_unique<FileSink>(
-          *server->log_, clock,
-          [forwarder = server->forwarder_.get()] { return forwarder->BacklogBytes(); },
-          config.spool_max_bytes);
-    }
-  }
-
+  if (auto status = CheckTlsFiles(config.tls, fs); !status.ok()) return status;
+  if (auto status = server->BuildSink(config, fs, clock); !status.ok()) return status;
   server->pipeline_ =
       std::make_unique<Pipeline>(*server->sink_, *server->index_, clock, config.pipeline);
   TrackerOptions tracker_options{.timestamps = config.timestamps,
@@ -66,20 +55,6 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
   };
   server->tracker_ =
       std::make_unique<Tracker>(*server->pipeline_, clock, std::move(tracker_options));
-
-  if (config.tls.enabled()) {
-    // gRPC's file watcher would start without them and fail every handshake
-    // while reporting SERVING; refuse to start instead.
-    for (const std::string& path :
-         {config.tls.cert_file, config.tls.key_file, config.tls.client_ca_file}) {
-      if (path.empty()) continue;
-      auto content = fs.ReadFile(path);
-      if (!content.ok() || content->find("-----BEGIN ") == std::string::npos) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("TLS file ", path, " is missing, unreadable or not PEM"));
-      }
-    }
-  }
 
   ServiceOptions service_options;
   if (!config.auth_tokens_file.empty()) {
@@ -133,6 +108,42 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
     server->admin_ = std::move(*admin);
   }
   return server;
+}
+
+absl::Status TrackdServer::BuildSink(const ServerConfig& config, FileSystem& fs,
+                                     const std::function<absl::Time()>& clock) {
+  index_ = std::make_unique<DedupeIndex>(config.dedupe);
+  if (config.sink == SinkKind::kKafka) {
+    auto kafka = KafkaSink::Create(config.kafka);
+    if (!kafka.ok()) return kafka.status();
+    sink_ = std::move(*kafka);
+  } else {
+    auto log = EventLog::Open(fs, config.log);
+    if (!log.ok()) return log.status();
+    log_ = std::move(*log);
+    auto ids = log_->ReadIdsSince(clock() - config.dedupe.window);
+    if (!ids.ok()) return ids.status();
+    for (StoredId& id : *ids) index_->Insert(std::move(id.message_id), id.stored_at);
+    reloaded_ids_ = index_->size();
+    if (config.sink == SinkKind::kFile) {
+      sink_ = std::make_unique<FileSink>(*log_, clock);
+    } else {
+      HttpForwarderOptions http = config.http;
+      if (http.cursor_path.empty()) http.cursor_path = config.log.dir + "/forward.cursor";
+      if (http.dead_letter_path.empty()) {
+        http.dead_letter_path = config.log.dir + "/dead-letter.ndjson";
+      }
+      http.ids_retention = config.dedupe.window;
+      auto forwarder = HttpForwarder::Start(*log_, fs, std::move(http));
+      if (!forwarder.ok()) return forwarder.status();
+      forwarder_ = std::move(*forwarder);
+      sink_ = std::make_unique<FileSink>(
+          *log_, clock,
+          [forwarder = forwarder_.get()] { return forwarder->BacklogBytes(); },
+          config.spool_max_bytes);
+    }
+  }
+  return absl::OkStatus();
 }
 
 void TrackdServer::BuildTransport(const ServerConfig& config, grpc::ServerBuilder& builder) {

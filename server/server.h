@@ -123,6 +123,10 @@ class TrackdServer {
  private:
   TrackdServer() = default;
 
+  // Opens the log (not for Kafka), reloads the dedupe window's ids and builds
+  // the configured sink (and the HTTP forwarder).
+  absl::Status BuildSink(const ServerConfig& config, FileSystem& fs,
+                         const std::function<absl::Time()>& clock);
   absl::Status RegisterMetrics();
   void BuildTransport(const ServerConfig& config, grpc::ServerBuilder& builder);
 
