@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
+#include "client/track_client.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -18,6 +19,8 @@
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
 #include "trackd/v1/track.grpc.pb.h"
+
+#include <httplib.h>
 
 namespace trackd {
 namespace {
@@ -388,6 +391,41 @@ TEST_F(ServerTest, FullQueueAnswersResourceExhausted) {
   // Exactly one of the two was refused; the other is stored.
   EXPECT_NE(batch_status.ok(), extra_call.status.ok());
   EXPECT_EQ(StoredLines().size(), batch_status.ok() ? 501u : 2u);
+}
+
+TEST_F(ServerTest, DrainingReportsNotServingAndNotReady) {
+  server_.reset();
+  StartServer(20000, [](ServerConfig& c) { c.admin_listen = "127.0.0.1:0"; });
+  auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", server_->port())});
+  ASSERT_EQ(*(*client)->CheckHealth(), grpc::health::v1::HealthCheckResponse::SERVING);
+  httplib::Client admin("127.0.0.1", server_->admin_port());
+  ASSERT_EQ(admin.Get("/readyz")->status, 200);
+
+  fs_.block_sync = true;  // Keep one call in flight, so the drain lasts.
+  AsyncCall in_flight;
+  const v1::TrackRequest request = SeedRequest();
+  StartTrack(*stub_, request, in_flight);
+  fs_.sync_blocked.WaitForNotification();
+  std::thread stopper([this] { server_->Shutdown(); });
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus> health;
+  int ready = 200;
+  while (absl::Now() < give_up) {
+    health = (*client)->CheckHealth();
+    ready = admin.Get("/readyz")->status;
+    if (health.ok() && *health == grpc::health::v1::HealthCheckResponse::NOT_SERVING &&
+        ready == 503) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(*health, grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(ready, 503);
+  fs_.block_sync = false;
+  fs_.release_sync.Notify();
+  stopper.join();
+  in_flight.done.WaitForNotification();
+  EXPECT_TRUE(in_flight.status.ok());
 }
 
 TEST_F(ServerTest, ShutdownFinishesInFlightCallsThenRefusesNewOnes) {
