@@ -25,11 +25,8 @@ TEST(KafkaIntegrationTest, EventsArriveWithValueKeyHeaderAndPerAccountOrder) {
   ASSERT_TRUE(kafka.ok()) << "see " << dir.path() << "/kafka_cluster.out";
   ASSERT_TRUE(kafka.CreateTopic("events", 3, 1));
 
-  ServerConfig config;
-  config.listen = "127.0.0.1:0";
-  config.sink = SinkKind::kKafka;
-  config.kafka = {.brokers = kafka.bootstrap(), .topic = "events",
-                  .delivery_timeout = absl::Seconds(30)};
+  const ServerConfig config =
+      testing::KafkaServerConfig(kafka.bootstrap(), "events", absl::Seconds(30));
   PosixFileSystem fs;
   auto server = TrackdServer::Start(config, fs, [] { return absl::Now(); });
   ASSERT_TRUE(server.ok()) << server.status();

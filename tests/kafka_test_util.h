@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "server/server.h"
 
 namespace trackd::testing {
 
@@ -24,6 +25,10 @@ struct ConsumedMessage {
 std::vector<ConsumedMessage> ConsumeTopic(const std::string& bootstrap, const std::string& topic,
                                           size_t count, absl::Duration limit,
                                           absl::Duration quiet = absl::Seconds(3));
+
+// A trackd configuration on 127.0.0.1:0 with --sink=kafka to `bootstrap`.
+ServerConfig KafkaServerConfig(const std::string& bootstrap, const std::string& topic,
+                               absl::Duration delivery_timeout);
 
 // A real Kafka cluster on 127.0.0.1 in a directory of its own; stopped on
 // destruction (and by the script's watchdog if the test process dies).

@@ -53,6 +53,22 @@ std::vector<std::string> FieldsOf(const grpc::Status& status) {
   return fields;
 }
 
+// `items` copies of the seed event with message_ids prefix0, prefix1, ...;
+// with `blob_bytes`, each carries a context string of that size.
+v1::TrackBatchRequest SeedBatch(int items, const std::string& prefix, size_t blob_bytes = 0) {
+  v1::TrackBatchRequest batch;
+  for (int i = 0; i < items; ++i) {
+    v1::TrackRequest* request = batch.add_requests();
+    *request = SeedRequest();
+    request->set_message_id(absl::StrCat(prefix, i));
+    if (blob_bytes > 0) {
+      (*request->mutable_context()->mutable_fields())["blob"].set_string_value(
+          std::string(blob_bytes, 'x'));
+    }
+  }
+  return batch;
+}
+
 bool HasRetryInfo(const grpc::Status& status) {
   google::rpc::Status details;
   if (!details.ParseFromString(status.error_details())) return false;
@@ -85,6 +101,12 @@ class ServerTest : public ::testing::Test {
   void RestartServer() {
     server_.reset();
     StartServer();
+  }
+
+  grpc::Status TrackBatch(const v1::TrackBatchRequest& batch, v1::TrackBatchResponse* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return stub_->TrackBatch(&context, batch, response);
   }
 
   grpc::Status Track(const v1::TrackRequest& request, v1::TrackResponse* response) {
@@ -234,32 +256,17 @@ TEST_F(ServerTest, BatchMixingGoodAndBadItemsStoresTheGoodOnes) {
 }
 
 TEST_F(ServerTest, BatchOfMoreThan500ItemsIsRejected) {
-  v1::TrackBatchRequest batch;
-  for (int i = 0; i < 501; ++i) {
-    v1::TrackRequest request = SeedRequest();
-    request.set_message_id(absl::StrCat("m", i));
-    *batch.add_requests() = request;
-  }
-  grpc::ClientContext context;
   v1::TrackBatchResponse response;
-  const grpc::Status status = stub_->TrackBatch(&context, batch, &response);
+  const grpc::Status status = TrackBatch(SeedBatch(501, "m"), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(FieldsOf(status), ElementsAre("requests"));
   EXPECT_THAT(StoredLines(), IsEmpty());
 }
 
 TEST_F(ServerTest, MessageOverMaxMessageBytesIsRefusedWithResourceExhausted) {
-  v1::TrackBatchRequest batch;
-  for (int i = 0; i < 200; ++i) {
-    v1::TrackRequest request = SeedRequest();
-    request.set_message_id(absl::StrCat("big", i));
-    (*request.mutable_context()->mutable_fields())["blob"].set_string_value(
-        std::string(32000, 'x'));
-    *batch.add_requests() = request;
-  }
-  grpc::ClientContext context;
   v1::TrackBatchResponse response;
-  const grpc::Status status = stub_->TrackBatch(&context, batch, &response);  // ~6.4 MB > 4 MiB.
+  const grpc::Status status =
+      TrackBatch(SeedBatch(200, "big", 32000), &response);  // ~6.4 MB > 4 MiB.
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(StoredLines(), IsEmpty());
 }
@@ -267,15 +274,8 @@ TEST_F(ServerTest, MessageOverMaxMessageBytesIsRefusedWithResourceExhausted) {
 TEST_F(ServerTest, MaxBatchItemsIsConfigurable) {
   server_.reset();
   StartServer(20000, [](ServerConfig& c) { c.limits.max_batch_items = 10; });
-  v1::TrackBatchRequest batch;
-  for (int i = 0; i < 11; ++i) {
-    v1::TrackRequest request = SeedRequest();
-    request.set_message_id(absl::StrCat("m", i));
-    *batch.add_requests() = request;
-  }
-  grpc::ClientContext context;
   v1::TrackBatchResponse response;
-  const grpc::Status status = stub_->TrackBatch(&context, batch, &response);
+  const grpc::Status status = TrackBatch(SeedBatch(11, "m"), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(BadRequestOf(status), ElementsAre(Pair("requests", "must hold 1 to 10 items, got 11")));
 }
@@ -283,17 +283,8 @@ TEST_F(ServerTest, MaxBatchItemsIsConfigurable) {
 TEST_F(ServerTest, FullBatchOf500MaximalEventsFitsWhenMaxMessageBytesAllows) {
   server_.reset();
   StartServer(20000, [](ServerConfig& c) { c.limits.max_message_bytes = 20 << 20; });
-  v1::TrackBatchRequest batch;
-  for (int i = 0; i < 500; ++i) {
-    v1::TrackRequest request = SeedRequest();
-    request.set_message_id(absl::StrCat("big", i));
-    (*request.mutable_context()->mutable_fields())["blob"].set_string_value(
-        std::string(32000, 'x'));
-    *batch.add_requests() = request;
-  }
-  grpc::ClientContext context;
   v1::TrackBatchResponse response;
-  const grpc::Status status = stub_->TrackBatch(&context, batch, &response);
+  const grpc::Status status = TrackBatch(SeedBatch(500, "big", 32000), &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(StoredLines().size(), 500u);
 }
@@ -351,12 +342,7 @@ TEST_F(ServerTest, FullQueueAnswersResourceExhausted) {
 
   // 500 new events fill the queue exactly and one more does not fit. Whichever
   // of the two arrives second is refused at once.
-  v1::TrackBatchRequest batch;
-  for (int i = 0; i < 500; ++i) {
-    v1::TrackRequest r = SeedRequest();
-    r.set_message_id(absl::StrCat("fill", i));
-    *batch.add_requests() = r;
-  }
+  const v1::TrackBatchRequest batch = SeedBatch(500, "fill");
   grpc::ClientContext batch_context;
   v1::TrackBatchResponse batch_response;
   absl::Notification batch_done;
