@@ -132,7 +132,9 @@ class FaultInjectingFile final : public AppendableFile {
       : real_(std::move(real)), fs_(fs) {}
 
   absl::Status Append(absl::string_view data) override {
-    if (fs_.fail_append) return absl::UnavailableError("injected: no space left on device");
+    if (fs_.fail_append || fs_.disk_full) {
+      return absl::UnavailableError("injected: no space left on device");
+    }
     return real_->Append(data);
   }
   absl::Status Sync() override {
@@ -144,7 +146,10 @@ class FaultInjectingFile final : public AppendableFile {
     ++fs_.syncs;
     return real_->Sync();
   }
-  absl::Status Truncate(uint64_t size) override { return real_->Truncate(size); }
+  absl::Status Truncate(uint64_t size) override {
+    if (fs_.fail_truncate) return absl::UnavailableError("injected: ftruncate failed (EIO)");
+    return real_->Truncate(size);
+  }
 
  private:
   std::unique_ptr<AppendableFile> real_;
@@ -155,6 +160,12 @@ class FaultInjectingFile final : public AppendableFile {
 
 absl::StatusOr<std::unique_ptr<AppendableFile>> FaultInjectingFileSystem::OpenForAppend(
     const std::string& path) {
+  if (fail_open || disk_full) {
+    return absl::UnavailableError("injected: open " + path + " failed (ENOSPC)");
+  }
+  if (fail_open_after.load() >= 0 && fail_open_after.fetch_sub(1) == 0) {
+    return absl::UnavailableError("injected: open " + path + " failed (EIO)");
+  }
   auto real = real_.OpenForAppend(path);
   if (!real.ok()) return real.status();
   return std::make_unique<FaultInjectingFile>(std::move(*real), *this);

@@ -66,6 +66,16 @@ class FaultInjectingFileSystem final : public FileSystem {
  public:
   std::atomic<bool> fail_sync{false};    // Every Sync fails with EIO-like UNAVAILABLE.
   std::atomic<bool> fail_append{false};  // Every Append fails as with ENOSPC.
+  std::atomic<bool> fail_open{false};    // Every OpenForAppend fails (nothing is created).
+  std::atomic<bool> fail_sync_dir{false};        // Every SyncDir fails.
+  std::atomic<bool> fail_truncate{false};        // Every Truncate fails.
+  std::atomic<bool> fail_delete{false};          // Every DeleteFile fails (the file stays).
+  std::atomic<bool> fail_write_atomically{false};  // Every WriteFileAtomically fails (old content stays).
+  // A full disk: Append, OpenForAppend and WriteFileAtomically fail as with
+  // ENOSPC; reads, syncs, truncates and deletes still work.
+  std::atomic<bool> disk_full{false};
+  // When >= 0, the OpenForAppend after this many more succeeds fails (then -1).
+  std::atomic<int> fail_open_after{-1};
   std::atomic<int> syncs{0};             // Successful syncs so far.
   // When set, Sync notifies `sync_blocked` (once) and blocks until
   // `release_sync` is notified.
@@ -82,7 +92,10 @@ class FaultInjectingFileSystem final : public FileSystem {
     return real_.ListDir(dir);
   }
   absl::Status CreateDirs(const std::string& dir) override { return real_.CreateDirs(dir); }
-  absl::Status SyncDir(const std::string& dir) override { return real_.SyncDir(dir); }
+  absl::Status SyncDir(const std::string& dir) override {
+    if (fail_sync_dir) return absl::UnavailableError("injected: fsync of " + dir + " failed (EIO)");
+    return real_.SyncDir(dir);
+  }
   absl::StatusOr<absl::Time> ModifiedTime(const std::string& path) override {
     return real_.ModifiedTime(path);
   }
@@ -91,10 +104,16 @@ class FaultInjectingFileSystem final : public FileSystem {
     return real_.ReadRange(path, offset, max_bytes);
   }
   absl::Status WriteFileAtomically(const std::string& path, absl::string_view content) override {
-    if (fail_sync) return absl::UnavailableError("injected: fsync failed (EIO)");
+    if (fail_sync || fail_write_atomically) {
+      return absl::UnavailableError("injected: writing " + path + " failed (EIO)");
+    }
+    if (disk_full) return absl::UnavailableError("injected: writing " + path + ": no space left on device");
     return real_.WriteFileAtomically(path, content);
   }
-  absl::Status DeleteFile(const std::string& path) override { return real_.DeleteFile(path); }
+  absl::Status DeleteFile(const std::string& path) override {
+    if (fail_delete) return absl::UnavailableError("injected: unlink " + path + " failed (EIO)");
+    return real_.DeleteFile(path);
+  }
   absl::StatusOr<uint64_t> FileSize(const std::string& path) override {
     return real_.FileSize(path);
   }
