@@ -13,8 +13,6 @@
 namespace trackd {
 namespace {
 
-constexpr absl::Duration kReloadCheckInterval = absl::Seconds(5);
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -56,38 +54,66 @@ absl::StatusOr<std::vector<TokenAuthenticator::Entry>> TokenAuthenticator::Parse
   return entries;
 }
 
-absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::Load(FileSystem& fs,
-                                                                             std::string path) {
+absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::Load(
+    FileSystem& fs, std::string path, std::function<absl::Time()> clock,
+    absl::Duration check_interval) {
   auto content = fs.ReadFile(path);
   if (!content.ok()) return content.status();
   auto entries = Parse(*content);
   if (!entries.ok()) return entries.status();
-  auto authenticator = std::unique_ptr<TokenAuthenticator>(new TokenAuthenticator(fs, path));
+  auto authenticator = std::unique_ptr<TokenAuthenticator>(
+      new TokenAuthenticator(fs, path, std::move(clock), check_interval));
   absl::MutexLock lock(&authenticator->mu_);
   authenticator->entries_ = std::move(*entries);
-  authenticator->loaded_mtime_ = fs.ModifiedTime(path).value_or(absl::InfinitePast());
-  authenticator->last_check_ = absl::Now();
+  authenticator->last_read_ = *std::move(content);
+  authenticator->usable_ = true;
+  authenticator->next_check_ = authenticator->clock_() + check_interval;
   return authenticator;
 }
 
-void TokenAuthenticator::ReloadIfChanged() {
-  const absl::Time now = absl::Now();
-  if (now - last_check_ < kReloadCheckInterval) return;
-  last_check_ = now;
-  auto mtime = fs_.ModifiedTime(path_);
-  if (!mtime.ok() || *mtime == loaded_mtime_) return;
-  auto content = fs_.ReadFile(path_);
-  auto entries = content.ok() ? Parse(*content) : content.status();
+void TokenAuthenticator::CheckFile() { Install(fs_.ReadFile(path_)); }
+
+void TokenAuthenticator::Install(absl::StatusOr<std::string> content) {
+  absl::StatusOr<std::vector<Entry>> entries =
+      content.ok() ? Parse(*content) : absl::StatusOr<std::vector<Entry>>(content.status());
+  absl::MutexLock lock(&mu_);
+  const bool same = content.ok() == last_read_.ok() &&
+                    (content.ok() ? *content == *last_read_
+                                  : content.status() == last_read_.status());
+  if (same) return;
+  last_read_ = std::move(content);
   if (!entries.ok()) {
-    // Keep the tokens that work rather than lock every client out.
-    Log("error", "token file changed but cannot be used; keeping the previous tokens",
+    // Fail closed: a revoked token must stop working even when the file that
+    // revoked it was deleted or emptied rather than edited.
+    entries_.clear();
+    usable_ = false;
+    Log("error", "token file cannot be used; every call is refused until it is fixed",
         {{"path", path_}, {"error", entries.status().ToString()}});
-    loaded_mtime_ = *mtime;
     return;
   }
   entries_ = std::move(*entries);
-  loaded_mtime_ = *mtime;
+  usable_ = true;
   Log("info", "token file reloaded", {{"path", path_}, {"tokens", absl::StrCat(entries_.size())}});
+}
+
+void TokenAuthenticator::CheckFileIfDue() {
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Time now = clock_();
+    if (now < next_check_) return;
+    next_check_ = now + check_interval_;  // One caller reads the file.
+  }
+  CheckFile();
+}
+
+size_t TokenAuthenticator::tokens() const {
+  absl::MutexLock lock(&mu_);
+  return entries_.size();
+}
+
+bool TokenAuthenticator::file_usable() const {
+  absl::MutexLock lock(&mu_);
+  return usable_;
 }
 
 absl::StatusOr<std::string> TokenAuthenticator::Authenticate(absl::string_view authorization) {
@@ -98,8 +124,8 @@ absl::StatusOr<std::string> TokenAuthenticator::Authenticate(absl::string_view a
   unsigned char hash[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), hash);
 
+  CheckFileIfDue();
   absl::MutexLock lock(&mu_);
-  ReloadIfChanged();
   const std::string* client = nullptr;
   for (const Entry& entry : entries_) {  // Every entry, match or not: constant time.
     const bool match = CRYPTO_memcmp(hash, entry.hash.data(), SHA256_DIGEST_LENGTH) == 0;

@@ -1,5 +1,7 @@
 #include "server/logging.h"
 
+#include <algorithm>
+
 #include <unistd.h>
 
 #include "absl/time/clock.h"
@@ -26,6 +28,28 @@ void Log(absl::string_view level, absl::string_view message,
   line.append("}\n");
   // One write, so concurrent records do not interleave; a failed log write is not fatal.
   [[maybe_unused]] const ssize_t written = ::write(STDOUT_FILENO, line.data(), line.size());
+}
+
+std::string RedactUrl(absl::string_view url) {
+  constexpr absl::string_view kRedacted = "(redacted)";
+  std::string out;
+  const size_t scheme_end = url.find("://");
+  const size_t authority = scheme_end == absl::string_view::npos ? 0 : scheme_end + 3;
+  out.append(url.data(), authority);
+  absl::string_view rest = url.substr(authority);
+  const size_t authority_end = std::min(rest.find_first_of("/?#"), rest.size());
+  const size_t at = rest.substr(0, authority_end).rfind('@');
+  if (at != absl::string_view::npos) {
+    out.append(kRedacted.data(), kRedacted.size());
+    rest = rest.substr(at);  // Keeps the '@'.
+  }
+  const size_t query = rest.find_first_of("?#");
+  out.append(rest.data(), std::min(query, rest.size()));
+  if (query != absl::string_view::npos) {
+    out.push_back(rest[query]);
+    out.append(kRedacted.data(), kRedacted.size());
+  }
+  return out;
 }
 
 }  // namespace trackd

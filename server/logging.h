@@ -15,6 +15,11 @@ namespace trackd {
 void Log(absl::string_view level, absl::string_view message,
          std::initializer_list<std::pair<absl::string_view, std::string>> fields = {});
 
+// Returns `url` fit for a log: userinfo ("user:password@") and the query
+// string and fragment, where credentials such as api_key=... travel, are
+// replaced by "(redacted)"; scheme, host, port and path stay.
+std::string RedactUrl(absl::string_view url);
+
 }  // namespace trackd
 
 #endif  // TRACKD_SERVER_LOGGING_H_

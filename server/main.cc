@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/stubs/logging.h"
 #include "server/config.h"
 #include "server/logging.h"
 #include "server/server.h"
@@ -25,7 +26,7 @@ std::string SinkDescription(const trackd::ServerConfig& config) {
     case trackd::SinkKind::kFile:
       return "file";
     case trackd::SinkKind::kHttp:
-      return absl::StrCat("http ", config.http.http.url, " batch=", config.http.batch,
+      return absl::StrCat("http ", trackd::RedactUrl(config.http.http.url), " batch=", config.http.batch,
                           " spool_max_bytes=", config.spool_max_bytes,
                           config.http.auth_header.empty() ? "" : " auth_header=(set)");
     case trackd::SinkKind::kKafka: {
@@ -36,6 +37,29 @@ std::string SinkDescription(const trackd::ServerConfig& config) {
     }
   }
   return "";
+}
+
+// protobuf reports problems through its own logger, as raw lines on stderr.
+// Route them into the JSON log instead, at most one line a minute with a count
+// of those left out, so that no caller can make the log grow per request.
+void LogProtobufMessage(google::protobuf::LogLevel level, const char* filename, int line,
+                        const std::string& message) {
+  static absl::Mutex mu(absl::kConstInit);
+  static absl::Time last_logged = absl::InfinitePast();
+  static int suppressed = 0;
+  absl::MutexLock lock(&mu);
+  const absl::Time now = absl::Now();
+  if (now - last_logged < absl::Minutes(1)) {
+    ++suppressed;
+    return;
+  }
+  last_logged = now;
+  trackd::Log(level >= google::protobuf::LOGLEVEL_ERROR ? "error" : "warning",
+              "protobuf library message",
+              {{"message", message},
+               {"source", absl::StrCat(filename, ":", line)},
+               {"suppressed_since_last", absl::StrCat(suppressed)}});
+  suppressed = 0;
 }
 
 void LogSummary(const trackd::TrackdServer& server) {
@@ -57,6 +81,7 @@ int main(int argc, char** argv) {
   // Debian builds Abseil without NDEBUG, which leaves mutex deadlock detection
   // on: it costs CPU on every lock and aborts the process on a suspected cycle.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  google::protobuf::SetLogHandler(&LogProtobufMessage);
   absl::SetProgramUsageMessage(
       "trackd: receives account_added_user and other events over gRPC "
       "(trackd.v1.TrackService), validates them and stores their documented JSON durably.\n"

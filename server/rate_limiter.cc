@@ -3,33 +3,36 @@
 #include <algorithm>
 
 namespace trackd {
-namespace {
 
-// Beyond this many buckets, full (idle) ones are dropped: a full bucket is
-// what a new client gets anyway, so forgetting it changes nothing.
-constexpr size_t kMaxBuckets = 10000;
-
-}  // namespace
-
-absl::Duration RateLimiter::Take(absl::string_view client, double cost, absl::Time now) {
+RateDecision RateLimiter::Take(absl::string_view client, double cost, absl::Time now) {
+  if (cost > burst_) return {.verdict = RateDecision::Verdict::kNeverFits};
   absl::MutexLock lock(&mu_);
-  if (buckets_.size() > kMaxBuckets) {
-    absl::erase_if(buckets_, [&](const auto& entry) {
-      const Bucket& b = entry.second;
-      return b.tokens + absl::ToDoubleSeconds(now - b.updated) * rate_ >= burst_;
-    });
+  auto it = buckets_.find(client);
+  if (it == buckets_.end()) {
+    if (buckets_.size() >= max_clients_ && !recency_.empty()) {
+      buckets_.erase(recency_.back());
+      recency_.pop_back();
+    }
+    recency_.emplace_front(client);
+    it = buckets_.emplace(client, Bucket{burst_, now, recency_.begin()}).first;
+  } else {
+    recency_.splice(recency_.begin(), recency_, it->second.recency);
   }
-  auto [it, inserted] = buckets_.try_emplace(client, Bucket{burst_, now});
   Bucket& bucket = it->second;
-  bucket.tokens =
-      std::min(burst_, bucket.tokens + absl::ToDoubleSeconds(now - bucket.updated) * rate_);
-  bucket.updated = now;
-  cost = std::min(cost, burst_);  // A batch larger than the burst passes on a full bucket.
+  const absl::Duration elapsed = std::max(absl::ZeroDuration(), now - bucket.updated);
+  bucket.tokens = std::min(burst_, bucket.tokens + absl::ToDoubleSeconds(elapsed) * rate_);
+  bucket.updated = std::max(bucket.updated, now);
   if (bucket.tokens >= cost) {
     bucket.tokens -= cost;
-    return absl::ZeroDuration();
+    return {};
   }
-  return absl::Seconds((cost - bucket.tokens) / rate_);
+  return {.verdict = RateDecision::Verdict::kRetryLater,
+          .retry_after = absl::Seconds((cost - bucket.tokens) / rate_)};
+}
+
+size_t RateLimiter::clients() const {
+  absl::MutexLock lock(&mu_);
+  return buckets_.size();
 }
 
 }  // namespace trackd

@@ -57,11 +57,23 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
       std::make_unique<Tracker>(*server->pipeline_, clock, std::move(tracker_options));
 
   ServiceOptions service_options;
+  service_options.clock = clock;
   if (!config.auth_tokens_file.empty()) {
-    auto authenticator = TokenAuthenticator::Load(fs, config.auth_tokens_file);
+    auto authenticator = TokenAuthenticator::Load(fs, config.auth_tokens_file, clock);
     if (!authenticator.ok()) return authenticator.status();
     server->authenticator_ = std::move(*authenticator);
     service_options.authenticator = server->authenticator_.get();
+    TokenAuthenticator* authenticator_ptr = server->authenticator_.get();
+    server->metrics_.AddCallback(
+        "trackd_auth_tokens", "Bearer tokens in force; 0 while the tokens file cannot be used.",
+        "gauge", [authenticator_ptr] {
+          authenticator_ptr->CheckFileIfDue();
+          return static_cast<double>(authenticator_ptr->tokens());
+        });
+    server->metrics_.AddCallback(
+        "trackd_auth_tokens_file_usable",
+        "1 while the tokens file is present and well-formed; 0 means every call is refused.",
+        "gauge", [authenticator_ptr] { return authenticator_ptr->file_usable() ? 1.0 : 0.0; });
   }
   if (config.limits.rate_limit_per_client > 0) {
     const double burst = config.limits.rate_limit_burst > 0 ? config.limits.rate_limit_burst

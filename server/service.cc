@@ -4,7 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
+#include "grpcpp/support/proto_buffer_reader.h"
 #include "server/status_details.h"
+#include "server/wire/track_wire.pb.h"
 
 namespace trackd {
 namespace {
@@ -17,6 +20,19 @@ std::string PeerHost(const std::string& peer) {
   const size_t colon = peer.rfind(':');
   return colon == std::string::npos ? peer : peer.substr(0, colon);
 }
+
+// Parses raw request bytes through the wire view, which leaves UTF-8 to the
+// Tracker. Returns false when the bytes are not a protobuf message.
+template <typename WireRequest>
+bool ParseWire(const grpc::ByteBuffer& bytes, WireRequest* out) {
+  grpc::ByteBuffer shared(bytes);  // Shares the slices; the reader needs a mutable buffer.
+  grpc::ProtoBufferReader reader(&shared);
+  return out->ParseFromZeroCopyStream(&reader);
+}
+
+// What the rate limit charges: one event per Track, one per batch item.
+int EventCount(const wire::TrackRequest&) { return 1; }
+int EventCount(const wire::TrackBatchRequest& batch) { return std::max(1, batch.requests_size()); }
 
 }  // namespace
 
@@ -44,36 +60,42 @@ bool TrackServiceImpl::WaitUntilIdle(absl::Time deadline) const {
   return true;
 }
 
-absl::StatusOr<std::string> TrackServiceImpl::Admit(grpc::CallbackServerContext* context,
-                                                    int events) {
-  std::string client = kAnonymous;
-  if (options_.authenticator != nullptr) {
-    const auto& metadata = context->client_metadata();
-    const auto it = metadata.find("authorization");
-    absl::StatusOr<std::string> name = absl::UnauthenticatedError("unauthenticated");
-    if (it != metadata.end()) {
-      name = options_.authenticator->Authenticate(
-          absl::string_view(it->second.data(), it->second.size()));
-    }
-    if (!name.ok()) {
-      if (options_.metrics.auth_failures != nullptr) options_.metrics.auth_failures->Add({});
-      return name.status();
-    }
-    client = *std::move(name);
+absl::StatusOr<std::string> TrackServiceImpl::Authenticate(
+    grpc::CallbackServerContext* context) {
+  if (options_.authenticator == nullptr) return std::string(kAnonymous);
+  const auto& metadata = context->client_metadata();
+  const auto it = metadata.find("authorization");
+  absl::StatusOr<std::string> name = absl::UnauthenticatedError("unauthenticated");
+  if (it != metadata.end()) {
+    name = options_.authenticator->Authenticate(
+        absl::string_view(it->second.data(), it->second.size()));
   }
-  if (options_.rate_limiter != nullptr) {
-    const std::string key =
-        options_.authenticator != nullptr ? client : PeerHost(context->peer());
-    const absl::Duration wait = options_.rate_limiter->Take(key, events, absl::Now());
-    if (wait > absl::ZeroDuration()) {
-      if (options_.metrics.rate_limited != nullptr) options_.metrics.rate_limited->Add({client});
-      return WithRetryInfo(
-          absl::ResourceExhaustedError(absl::StrCat("the rate limit of client ", client,
-                                                    " is exceeded; retry later")),
-          wait);
-    }
+  if (!name.ok() && options_.metrics.auth_failures != nullptr) {
+    options_.metrics.auth_failures->Add({});
   }
-  return client;
+  return name;
+}
+
+absl::Status TrackServiceImpl::LimitRate(grpc::CallbackServerContext* context,
+                                         const std::string& client, int events) {
+  RateLimiter* limiter = options_.rate_limiter;
+  if (limiter == nullptr) return absl::OkStatus();
+  const std::string key = options_.authenticator != nullptr ? client : PeerHost(context->peer());
+  const RateDecision decision = limiter->Take(key, events, options_.clock());
+  if (decision.verdict == RateDecision::Verdict::kAdmitted) return absl::OkStatus();
+  if (options_.metrics.rate_limited != nullptr) options_.metrics.rate_limited->Add({client});
+  if (decision.verdict == RateDecision::Verdict::kNeverFits) {
+    // No RetryInfo: no wait would help, and a retry policy should not try.
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "a call of ", events, " events can never fit the rate limit of client ", client,
+        ", whose burst is ", limiter->burst(), " events; send batches of at most ",
+        limiter->burst(), " events"));
+  }
+  return WithRetryInfo(
+      absl::ResourceExhaustedError(absl::StrCat(
+          "the rate limit of client ", client, " is exceeded: ", events,
+          " event(s) fit again in ", absl::FormatDuration(decision.retry_after))),
+      decision.retry_after);
 }
 
 void TrackServiceImpl::Record(const char* method, absl::StatusCode code,
@@ -86,30 +108,46 @@ void TrackServiceImpl::Record(const char* method, absl::StatusCode code,
   }
 }
 
-template <typename Response, typename StartCall>
+template <typename WireRequest, typename Response, typename StartCall>
 grpc::ServerUnaryReactor* TrackServiceImpl::Serve(const char* method,
                                                   grpc::CallbackServerContext* context,
-                                                  int events, Response* response,
+                                                  const grpc::ByteBuffer* request,
+                                                  grpc::ByteBuffer* response,
                                                   StartCall start_call) {
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const bool entered = Enter();
+  WireRequest wire;
   absl::StatusOr<std::string> client =
-      entered ? Admit(context, events)
+      entered ? Authenticate(context)
               : WithRetryInfo(absl::UnavailableError("the server is shutting down"),
                               absl::Seconds(1));
+  if (client.ok() && !ParseWire(*request, &wire)) {
+    client = absl::InvalidArgumentError(absl::StrCat(
+        "the request is not a valid ", WireRequest::descriptor()->name(),
+        " protobuf message"));
+  }
+  if (client.ok()) {
+    if (absl::Status limited = LimitRate(context, *client, EventCount(wire)); !limited.ok()) {
+      Record(method, limited.code(), *client, start);
+      reactor->Finish(ToGrpcStatus(limited));
+      Leave();
+      return reactor;
+    }
+  }
   if (!client.ok()) {
     Record(method, client.status().code(), kAnonymous, start);
     reactor->Finish(ToGrpcStatus(client.status()));
     if (entered) Leave();
     return reactor;
   }
-  start_call([this, method, reactor, response, start,
-              client = *std::move(client)](absl::StatusOr<Response> result) {
+  start_call(wire, [this, method, reactor, response, start,
+                    client = *std::move(client)](absl::StatusOr<Response> result) {
     Record(method, result.status().code(), client, start);
     if (result.ok()) {
-      *response = *std::move(result);  // gRPC owns `response` until Finish.
-      reactor->Finish(grpc::Status::OK);
+      bool own_buffer;  // gRPC owns `response` until Finish.
+      reactor->Finish(
+          grpc::SerializationTraits<Response>::Serialize(*result, response, &own_buffer));
     } else {
       reactor->Finish(ToGrpcStatus(result.status()));
     }
@@ -119,19 +157,23 @@ grpc::ServerUnaryReactor* TrackServiceImpl::Serve(const char* method,
 }
 
 grpc::ServerUnaryReactor* TrackServiceImpl::Track(grpc::CallbackServerContext* context,
-                                                  const v1::TrackRequest* request,
-                                                  v1::TrackResponse* response) {
-  return Serve("Track", context, 1, response,
-               [this, request](Tracker::TrackCallback done) { tracker_.Track(*request, done); });
+                                                  const grpc::ByteBuffer* request,
+                                                  grpc::ByteBuffer* response) {
+  return Serve<wire::TrackRequest, v1::TrackResponse>(
+      "Track", context, request, response,
+      [this](const wire::TrackRequest& wire, Tracker::TrackCallback done) {
+        tracker_.Track(wire, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* TrackServiceImpl::TrackBatch(grpc::CallbackServerContext* context,
-                                                       const v1::TrackBatchRequest* request,
-                                                       v1::TrackBatchResponse* response) {
-  return Serve("TrackBatch", context, std::max(1, request->requests_size()), response,
-               [this, request](Tracker::BatchCallback done) {
-                 tracker_.TrackBatch(*request, done);
-               });
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) {
+  return Serve<wire::TrackBatchRequest, v1::TrackBatchResponse>(
+      "TrackBatch", context, request, response,
+      [this](const wire::TrackBatchRequest& wire, Tracker::BatchCallback done) {
+        tracker_.TrackBatch(wire, std::move(done));
+      });
 }
 
 }  // namespace trackd

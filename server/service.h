@@ -1,18 +1,27 @@
 // TrackServiceImpl: adapts the gRPC callback API to the Tracker.
 //
-// Before a call reaches the Tracker it passes the gate: draining (UNAVAILABLE),
-// authentication (UNAUTHENTICATED), and the per-client rate limit
-// (RESOURCE_EXHAUSTED with RetryInfo). Handlers never block: they hand the
-// request on and finish the reactor when the pipeline reports the event
-// durable (or refused). Each finished call is counted in the metrics.
+// The service takes the raw request bytes and parses them through the
+// server's wire view (server/wire/track_wire.proto) rather than protobuf's
+// generated parser, which would refuse a string that is not UTF-8 before
+// trackd could say which field holds it (and would fail a whole TrackBatch
+// for one bad item). Before a call reaches the Tracker it passes the gate:
+// draining (UNAVAILABLE), authentication (UNAUTHENTICATED), a request that is
+// not a protobuf message at all (INVALID_ARGUMENT), and the per-client rate
+// limit, which counts events (RESOURCE_EXHAUSTED with RetryInfo). Handlers
+// never block: they hand the request on and finish the reactor when the
+// pipeline reports the event durable (or refused). Each finished call is
+// counted in the metrics.
 #ifndef TRACKD_SERVER_SERVICE_H_
 #define TRACKD_SERVER_SERVICE_H_
 
 #include <atomic>
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "server/authenticator.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
@@ -34,7 +43,13 @@ struct ServiceOptions {
   TokenAuthenticator* authenticator = nullptr;
   RateLimiter* rate_limiter = nullptr;
   ServiceMetrics metrics;
+  // The rate limit's clock.
+  std::function<absl::Time()> clock = absl::Now;
 };
+
+// Both RPCs with raw (ByteBuffer) callback handlers.
+using RawTrackService = v1::TrackService::WithRawCallbackMethod_Track<
+    v1::TrackService::WithRawCallbackMethod_TrackBatch<v1::TrackService::Service>>;
 
 // Thread-safe. `tracker` and the options' objects must outlive the service.
 //
@@ -43,18 +58,18 @@ struct ServiceOptions {
 // their end. gRPC's own Shutdown also waits for idle client connections to
 // close, which can take seconds; draining first lets the server stop as soon
 // as its own work is done.
-class TrackServiceImpl final : public v1::TrackService::CallbackService {
+class TrackServiceImpl final : public RawTrackService {
  public:
   TrackServiceImpl(Tracker& tracker, ServiceOptions options)
       : tracker_(tracker), options_(options) {}
 
   grpc::ServerUnaryReactor* Track(grpc::CallbackServerContext* context,
-                                  const v1::TrackRequest* request,
-                                  v1::TrackResponse* response) override;
+                                  const grpc::ByteBuffer* request,
+                                  grpc::ByteBuffer* response) override;
 
   grpc::ServerUnaryReactor* TrackBatch(grpc::CallbackServerContext* context,
-                                       const v1::TrackBatchRequest* request,
-                                       v1::TrackBatchResponse* response) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
 
   // Makes every later call fail fast with UNAVAILABLE.
   void StartDraining();
@@ -68,16 +83,21 @@ class TrackServiceImpl final : public v1::TrackService::CallbackService {
   // Counts the call in, or returns false when draining.
   bool Enter();
   void Leave();
-  // Authenticates and rate-limits a call of `events` events; returns the
-  // client's name ("anonymous" without authentication).
-  absl::StatusOr<std::string> Admit(grpc::CallbackServerContext* context, int events);
+  // Returns the client's name ("anonymous" without authentication), or
+  // UNAUTHENTICATED.
+  absl::StatusOr<std::string> Authenticate(grpc::CallbackServerContext* context);
+  // Takes `events` from the client's rate limit, or returns RESOURCE_EXHAUSTED.
+  absl::Status LimitRate(grpc::CallbackServerContext* context, const std::string& client,
+                         int events);
   void Record(const char* method, absl::StatusCode code, const std::string& client,
               absl::Time start);
-  // The shape of both RPCs: gate the call, then `start_call(done)` hands it to
-  // the Tracker, and `done` finishes the reactor with the result.
-  template <typename Response, typename StartCall>
+  // The shape of both RPCs: gate the call, parse the request into a
+  // `WireRequest`, then `start_call(wire, done)` hands it to the Tracker, and
+  // `done` serializes the result into `response` and finishes the reactor.
+  template <typename WireRequest, typename Response, typename StartCall>
   grpc::ServerUnaryReactor* Serve(const char* method, grpc::CallbackServerContext* context,
-                                  int events, Response* response, StartCall start_call);
+                                  const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
+                                  StartCall start_call);
 
   Tracker& tracker_;
   const ServiceOptions options_;

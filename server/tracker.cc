@@ -8,12 +8,16 @@
 #include "server/json_encoder.h"
 #include "server/message_id.h"
 #include "server/status_details.h"
+#include "server/wire_decode.h"
 
 namespace trackd {
 
-FieldViolations Tracker::Prepare(const v1::TrackRequest& request, absl::Time now,
-                                 Record* record) const {
-  FieldViolations violations = FindViolations(request, now, options_.timestamps);
+FieldViolations Tracker::Prepare(const wire::TrackRequest& wire_request, absl::Time now,
+                                 Record* record, std::string* message_id) const {
+  v1::TrackRequest request;
+  FieldViolations violations = DecodeWireRequest(wire_request, &request);
+  *message_id = request.message_id();
+  if (violations.empty()) violations = FindViolations(request, now, options_.timestamps);
   if (violations.empty()) {
     AppendDocumentedJson(request, &record->json);
     violations = CheckEncodedSize(record->json.size());
@@ -27,13 +31,16 @@ FieldViolations Tracker::Prepare(const v1::TrackRequest& request, absl::Time now
   return {};
 }
 
-void Tracker::Track(const v1::TrackRequest& request, TrackCallback done) {
+void Tracker::Track(const wire::TrackRequest& request, TrackCallback done) {
   Record record;
-  const FieldViolations violations = Prepare(request, clock_(), &record);
+  std::string message_id;
+  const FieldViolations violations = Prepare(request, clock_(), &record, &message_id);
   if (!violations.empty()) {
     done(InvalidArgumentWithViolations(
-        absl::StrCat("the event breaks ", violations.size(), " rule(s) of the contract; first: ",
-                     violations.front().field, " ", violations.front().description),
+        absl::StrCat("the event breaks the contract: ", violations.front().field, " ",
+                     violations.front().description,
+                     violations.size() > 1 ? " (the BadRequest detail lists all violations)"
+                                           : ""),
         violations));
     return;
   }
@@ -53,7 +60,7 @@ void Tracker::Track(const v1::TrackRequest& request, TrackCallback done) {
                    });
 }
 
-void Tracker::TrackBatch(const v1::TrackBatchRequest& request, BatchCallback done) {
+void Tracker::TrackBatch(const wire::TrackBatchRequest& request, BatchCallback done) {
   const int items = request.requests_size();
   if (items == 0 || items > options_.max_batch_items) {
     const std::string rule =
@@ -68,9 +75,10 @@ void Tracker::TrackBatch(const v1::TrackBatchRequest& request, BatchCallback don
   for (int i = 0; i < items; ++i) {
     v1::TrackBatchResult* result = response.add_results();
     Record record;
-    const FieldViolations violations = Prepare(request.requests(i), now, &record);
+    std::string message_id;
+    const FieldViolations violations = Prepare(request.requests(i), now, &record, &message_id);
     if (!violations.empty()) {
-      result->set_message_id(request.requests(i).message_id());
+      result->set_message_id(std::move(message_id));
       result->set_outcome(v1::TrackBatchResult::OUTCOME_REJECTED);
       for (const auto& v : violations) {
         auto* out = result->add_violations();

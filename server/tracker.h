@@ -1,8 +1,10 @@
 // Tracker: the logic of the Track and TrackBatch RPCs, free of gRPC.
 //
-// validate → encode → check size → assign message_id → pipeline. The gRPC
-// service (service.h) is a thin adapter over it, so tests drive the logic
-// without a server. Thread-safe; callbacks run as described in pipeline.h.
+// decode (UTF-8) → validate → encode → check size → assign message_id →
+// pipeline. It takes requests in the server's wire view (wire_decode.h), so a
+// string that is not UTF-8 is a violation of its item, not a failed call. The
+// gRPC service (service.h) is a thin adapter over it. Errors are bounded
+// (violation_list.h). Thread-safe; callbacks run as described in pipeline.h.
 #ifndef TRACKD_SERVER_TRACKER_H_
 #define TRACKD_SERVER_TRACKER_H_
 
@@ -12,6 +14,7 @@
 #include "absl/time/time.h"
 #include "server/pipeline.h"
 #include "server/validate.h"
+#include "server/wire/track_wire.pb.h"
 #include "trackd/v1/track.pb.h"
 
 namespace trackd {
@@ -34,18 +37,21 @@ class Tracker {
       : pipeline_(pipeline), clock_(std::move(clock)), options_(std::move(options)) {}
 
   // Stores one event; `done` gets the response or the status the RPC returns:
-  // INVALID_ARGUMENT with a BadRequest detail listing every violation, or the
-  // pipeline's RESOURCE_EXHAUSTED / UNAVAILABLE.
-  void Track(const v1::TrackRequest& request, TrackCallback done);
+  // INVALID_ARGUMENT with a BadRequest detail listing the violations (bounded),
+  // or the pipeline's RESOURCE_EXHAUSTED / UNAVAILABLE.
+  void Track(const wire::TrackRequest& request, TrackCallback done);
 
   // Stores the valid items of a batch; invalid ones are rejected in their result.
   // INVALID_ARGUMENT when the batch is empty or has more than max_batch_items.
-  void TrackBatch(const v1::TrackBatchRequest& request, BatchCallback done);
+  void TrackBatch(const wire::TrackBatchRequest& request, BatchCallback done);
 
  private:
-  // Validates and encodes `request` into `record` (assigning a message_id when
-  // it has none). Returns the violations; empty when the record is ready.
-  FieldViolations Prepare(const v1::TrackRequest& request, absl::Time now, Record* record) const;
+  // Decodes, validates and encodes `request` into `record` (assigning a
+  // message_id when it has none). Returns the violations; empty when the
+  // record is ready. `*message_id` is the request's message_id when it is
+  // valid UTF-8, so a rejected batch item can still be named.
+  FieldViolations Prepare(const wire::TrackRequest& request, absl::Time now, Record* record,
+                          std::string* message_id) const;
 
   Pipeline& pipeline_;
   const std::function<absl::Time()> clock_;

@@ -3,10 +3,11 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "server/utf8.h"
+#include "server/violation_list.h"
 
 namespace trackd {
 namespace {
@@ -24,68 +25,12 @@ constexpr int kMaxStructDepth = 16;
 constexpr int64_t kMinTimestampSeconds = -62135596800;
 constexpr int64_t kMaxTimestampSeconds = 253402300799;
 
-// What a UTF-8 scan of a string found.
-struct TextScan {
-  size_t chars = 0;
-  bool valid_utf8 = true;
-  bool has_control = false;
-};
-
-// Decodes `s` once, counting code points and noting C0/C1 controls and DEL.
-TextScan ScanText(absl::string_view s) {
-  TextScan scan;
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto lead = static_cast<unsigned char>(s[i]);
-    uint32_t cp;
-    size_t len;
-    if (lead < 0x80) {
-      cp = lead;
-      len = 1;
-    } else if ((lead & 0xE0) == 0xC0) {
-      cp = lead & 0x1F;
-      len = 2;
-    } else if ((lead & 0xF0) == 0xE0) {
-      cp = lead & 0x0F;
-      len = 3;
-    } else if ((lead & 0xF8) == 0xF0) {
-      cp = lead & 0x07;
-      len = 4;
-    } else {
-      scan.valid_utf8 = false;
-      return scan;
-    }
-    if (i + len > s.size()) {
-      scan.valid_utf8 = false;
-      return scan;
-    }
-    for (size_t k = 1; k < len; ++k) {
-      const auto cont = static_cast<unsigned char>(s[i + k]);
-      if ((cont & 0xC0) != 0x80) {
-        scan.valid_utf8 = false;
-        return scan;
-      }
-      cp = (cp << 6) | (cont & 0x3F);
-    }
-    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-                          (len == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      scan.valid_utf8 = false;
-      return scan;
-    }
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) scan.has_control = true;
-    ++scan.chars;
-    i += len;
-  }
-  return scan;
-}
-
 class ViolationCollector {
  public:
-  void Add(std::string field, std::string description) {
-    violations_.push_back({std::move(field), std::move(description)});
+  void Add(absl::string_view field, absl::string_view description) {
+    violations_.Add(field, description);
   }
-  FieldViolations Take() { return std::move(violations_); }
+  FieldViolations Take() { return violations_.Take(); }
 
   // Checks a printable string of at most `max_chars`; `required` adds the
   // non-empty rule. Returns true when the value passed every check.
@@ -110,6 +55,19 @@ class ViolationCollector {
       ok = false;
     }
     return ok;
+  }
+
+  // CheckText for an identifier, which must also not begin or end with white
+  // space: ids travel as HTTP header values (Idempotency-Key), and HTTP strips
+  // surrounding white space, so " x" and "x" would meet as one id downstream.
+  bool CheckId(const std::string& field, absl::string_view value, size_t max_chars,
+               bool required) {
+    if (!CheckText(field, value, max_chars, required)) return false;
+    if (HasSurroundingWhitespace(value)) {
+      Add(field, "must not begin or end with white space");
+      return false;
+    }
+    return true;
   }
 
   void CheckStruct(const std::string& field, const google::protobuf::Struct& s, int depth) {
@@ -164,7 +122,7 @@ class ViolationCollector {
   }
 
  private:
-  FieldViolations violations_;
+  ViolationList violations_;
 };
 
 bool IsEventNameChar(char c) {
@@ -271,9 +229,9 @@ FieldViolations FindViolations(const v1::TrackRequest& request, absl::Time now,
                                const TimestampBounds& bounds) {
   ViolationCollector out;
   const bool typed = request.has_account_added_user();
-  out.CheckText("message_id", request.message_id(), kMaxMessageIdChars, false);
-  out.CheckText("user_id", request.user_id(), kMaxIdChars, true);
-  out.CheckText("group_id", request.group_id(), kMaxIdChars, typed);
+  out.CheckId("message_id", request.message_id(), kMaxMessageIdChars, false);
+  out.CheckId("user_id", request.user_id(), kMaxIdChars, true);
+  out.CheckId("group_id", request.group_id(), kMaxIdChars, typed);
   CheckTimestamp(request, now, bounds, out);
   CheckContext(request, out);
 
