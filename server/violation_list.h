@@ -21,7 +21,7 @@
 namespace trackd {
 
 inline constexpr size_t kMaxListedViolations = 20;
-inline constexpr size_t kMaxViolationFieldBytes = 128;
+inline constexpr size_t kMaxViolationFieldBytes = 256;
 inline constexpr size_t kMaxViolationDescriptionBytes = 128;
 // Field paths and descriptions together; with the bounds above, the
 // BadRequest detail stays under 3 KiB (4 KiB in base64).
