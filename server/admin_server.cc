@@ -7,9 +7,9 @@
 
 namespace trackd {
 
-absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const std::string& listen,
-                                                                const MetricsRegistry& metrics,
-                                                                std::function<absl::Status()> ready) {
+absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(
+    const std::string& listen, const MetricsRegistry& metrics,
+    std::function<absl::Status()> ready) {
   const size_t colon = listen.rfind(':');
   int port = -1;
   if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
@@ -33,9 +33,9 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const std::strin
   http.Get("/readyz", [ready](const httplib::Request&, httplib::Response& response) {
     const absl::Status is_ready = ready();
     response.status = is_ready.ok() ? 200 : 503;
-    response.set_content(
-        is_ready.ok() ? std::string("ready\n") : absl::StrCat("not ready: ", is_ready.message(), "\n"),
-        "text/plain");
+    response.set_content(is_ready.ok() ? std::string("ready\n")
+                                       : absl::StrCat("not ready: ", is_ready.message(), "\n"),
+                         "text/plain");
   });
   if (port == 0) {
     server->port_ = http.bind_to_any_port(host);

@@ -262,7 +262,8 @@ absl::Status EventLog::RollBack() {
 }
 
 absl::Status EventLog::Failure() const {
-  if (!failed_.load(std::memory_order_acquire)) return absl::OkStatus();  // The common case, lock-free.
+  // The common case takes no lock: Enqueue asks for every submission.
+  if (!failed_.load(std::memory_order_acquire)) return absl::OkStatus();
   absl::MutexLock lock(&failure_mu_);
   return failure_;
 }
