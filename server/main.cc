@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
                {"data_modes", absl::StrFormat("files %04o, directories %04o", fs.modes().file,
                                               fs.modes().dir)},
                {"segments", absl::StrCat(recovery.segments)},
+               {"repaired_segments", absl::StrCat(recovery.repaired_segments)},
                {"recovered_truncated_bytes",
                 absl::StrCat(recovery.truncated_data_bytes + recovery.truncated_ids_bytes)},
                {"reloaded_message_ids", absl::StrCat((*server)->reloaded_ids())},
