@@ -7,9 +7,9 @@
 
 namespace trackd {
 
-absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const std::string& listen,
-                                                                const MetricsRegistry& metrics,
-                                                                std::function<bool()> ready) {
+absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(
+    const std::string& listen, const MetricsRegistry& metrics,
+    std::function<absl::Status()> ready) {
   const size_t colon = listen.rfind(':');
   int port = -1;
   if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
@@ -31,9 +31,11 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const std::strin
     response.set_content("ok\n", "text/plain");
   });
   http.Get("/readyz", [ready](const httplib::Request&, httplib::Response& response) {
-    const bool is_ready = ready();
-    response.status = is_ready ? 200 : 503;
-    response.set_content(is_ready ? "ready\n" : "not ready\n", "text/plain");
+    const absl::Status is_ready = ready();
+    response.status = is_ready.ok() ? 200 : 503;
+    response.set_content(is_ready.ok() ? std::string("ready\n")
+                                       : absl::StrCat("not ready: ", is_ready.message(), "\n"),
+                         "text/plain");
   });
   if (port == 0) {
     server->port_ = http.bind_to_any_port(host);

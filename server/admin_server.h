@@ -1,6 +1,7 @@
 // AdminServer: the operators' HTTP port. GET /metrics (Prometheus text),
 // /healthz (200 while the process runs), /readyz (200 while trackd takes
-// calls, 503 once it drains). Served by cpp-httplib on its own threads.
+// calls; 503 with the reason as its body once it drains or its store stopped
+// after an I/O error). Served by cpp-httplib on its own threads.
 #ifndef TRACKD_SERVER_ADMIN_SERVER_H_
 #define TRACKD_SERVER_ADMIN_SERVER_H_
 
@@ -9,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "server/metrics.h"
 
@@ -22,10 +24,11 @@ namespace trackd {
 class AdminServer {
  public:
   // Listens on `listen` (HOST:PORT; port 0 picks one). `metrics` must outlive
-  // the server; `ready` is called for /readyz and must be thread-safe.
+  // the server; `ready` is called for /readyz and must be thread-safe: OK
+  // answers 200, an error 503 with its message.
   static absl::StatusOr<std::unique_ptr<AdminServer>> Start(const std::string& listen,
                                                             const MetricsRegistry& metrics,
-                                                            std::function<bool()> ready);
+                                                            std::function<absl::Status()> ready);
   ~AdminServer();
 
   int port() const { return port_; }

@@ -15,6 +15,9 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address for gRPC, HOST:PORT. Port 0 picks a free port (see --port_file). "
           "Use 0.0.0.0:50051 in a container.");
 ABSL_FLAG(std::string, data_dir, "./data", "Directory of the embedded event log.");
+ABSL_FLAG(bool, data_group_readable, false,
+          "Create data files 0640 and directories 0750 instead of 0600 and 0700 (they hold "
+          "personal data); for a backup agent or log shipper that reads as the group.");
 ABSL_FLAG(uint64_t, segment_bytes, 64 << 20,
           "A log segment is closed and a new one started at this size.");
 ABSL_FLAG(uint64_t, max_queued_events, 20000,
@@ -111,7 +114,7 @@ constexpr const char* kFlagNames[] = {
     "auth_tokens_file", "admin_listen",     "max_message_bytes",     "max_batch_items",
     "max_concurrent_streams", "rate_limit_per_client", "rate_limit_burst", "keepalive_time",
     "keepalive_timeout", "max_connection_age", "max_connection_age_grace",
-    "max_connection_idle", "log_summary_interval",
+    "max_connection_idle", "log_summary_interval", "data_group_readable",
 };
 
 // True for 127.0.0.0/8, ::1 and localhost listen addresses.
@@ -325,6 +328,10 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags(
 }
 
 std::string PortFileFromFlags() { return absl::GetFlag(FLAGS_port_file); }
+
+FileModes DataModesFromFlags() {
+  return absl::GetFlag(FLAGS_data_group_readable) ? FileModes::GroupReadable() : FileModes();
+}
 
 absl::Duration LogSummaryIntervalFromFlags() { return absl::GetFlag(FLAGS_log_summary_interval); }
 

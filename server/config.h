@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "server/file_system.h"
 #include "server/server.h"
 
 namespace trackd {
@@ -33,6 +34,9 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags(
 
 // The file to which main writes the bound port once serving, or "" for none.
 std::string PortFileFromFlags();
+
+// The modes of the files and directories trackd creates (--data_group_readable).
+FileModes DataModesFromFlags();
 
 // How often main logs a summary line; zero for never.
 absl::Duration LogSummaryIntervalFromFlags();

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "server/logging.h"
 
 namespace trackd {
 namespace {
@@ -103,34 +104,31 @@ absl::Status EventLog::Recover(const std::vector<uint64_t>& segment_numbers) {
   if (segment_numbers.empty()) {
     segments_.clear();
     first_data_segment_ = 1;
-    return StartNextSegment();
+    std::string failed_path;
+    return StartNextSegment(&failed_path);
   }
   segments_ = segment_numbers;
   recovery_.segments = static_cast<int>(segments_.size());
   const uint64_t last = segments_.back();
-  auto data = ReadIfExists(fs_, DataPath(last));
-  if (!data.ok()) return data.status();
-  auto ids = ReadIfExists(fs_, IdsPath(last));
-  if (!ids.ok()) return ids.status();
-
-  const std::vector<uint64_t> data_ends = GoodLineEnds(*data, IsDataLine);
-  const std::vector<uint64_t> id_ends = GoodLineEnds(*ids, IsIdLine);
-  // An event counts only when both its line and its id line are complete; a
-  // crash between the two writes leaves an unacknowledged event, cut here.
-  const size_t events = std::min(data_ends.size(), id_ends.size());
-  const uint64_t data_keep = events == 0 ? 0 : data_ends[events - 1];
-  const uint64_t ids_keep = events == 0 ? 0 : id_ends[events - 1];
-  recovery_.events_in_last_segment = events;
-  recovery_.truncated_data_bytes = data->size() - data_keep;
-  recovery_.truncated_ids_bytes = ids->size() - ids_keep;
-  if (data_keep < data->size()) {
-    if (auto s = CutTo(fs_, DataPath(last), data_keep); !s.ok()) return s;
-  }
-  if (ids_keep < ids->size()) {
-    if (auto s = CutTo(fs_, IdsPath(last), ids_keep); !s.ok()) return s;
+  auto newest = RepairSegment(last);
+  if (!newest.ok()) return newest.status();
+  recovery_.events_in_last_segment = newest->events;
+  // A newest segment without events may be the remains of a rotation that
+  // failed or crashed half-way; appends then went to the segment below, whose
+  // tail may be unsynced. Repair downwards until a segment holds events. A
+  // segment without its .ndjson file was released: delivered whole, so it was
+  // complete.
+  uint64_t events_above = newest->events;
+  for (size_t i = segments_.size() - 1; events_above == 0 && i > 0; --i) {
+    const uint64_t number = segments_[i - 1];
+    if (absl::IsNotFound(fs_.FileSize(DataPath(number)).status())) break;
+    auto repaired = RepairSegment(number);
+    if (!repaired.ok()) return repaired.status();
+    events_above = repaired->events;
   }
   segments_.pop_back();
-  if (auto s = OpenSegment(last, data_keep, ids_keep); !s.ok()) return s;
+  // Creates a missing half of the newest pair; the directory sync below makes it durable.
+  if (auto s = OpenSegment(last, newest->data_bytes, newest->ids_bytes); !s.ok()) return s;
   uint64_t disk_bytes = 0;
   first_data_segment_ = last;
   for (uint64_t number : segments_) {
@@ -142,6 +140,31 @@ absl::Status EventLog::Recover(const std::vector<uint64_t>& segment_numbers) {
   disk_bytes_.store(disk_bytes);
   PublishDurableEnd();
   return fs_.SyncDir(options_.dir);
+}
+
+absl::StatusOr<EventLog::Repaired> EventLog::RepairSegment(uint64_t number) {
+  auto data = ReadIfExists(fs_, DataPath(number));
+  if (!data.ok()) return data.status();
+  auto ids = ReadIfExists(fs_, IdsPath(number));
+  if (!ids.ok()) return ids.status();
+  const std::vector<uint64_t> data_ends = GoodLineEnds(*data, IsDataLine);
+  const std::vector<uint64_t> id_ends = GoodLineEnds(*ids, IsIdLine);
+  // An event counts only when both its line and its id line are complete; a
+  // crash between the two writes leaves an unacknowledged event, cut here.
+  Repaired kept;
+  kept.events = std::min(data_ends.size(), id_ends.size());
+  kept.data_bytes = kept.events == 0 ? 0 : data_ends[kept.events - 1];
+  kept.ids_bytes = kept.events == 0 ? 0 : id_ends[kept.events - 1];
+  ++recovery_.repaired_segments;
+  recovery_.truncated_data_bytes += data->size() - kept.data_bytes;
+  recovery_.truncated_ids_bytes += ids->size() - kept.ids_bytes;
+  if (kept.data_bytes < data->size()) {
+    if (auto s = CutTo(fs_, DataPath(number), kept.data_bytes); !s.ok()) return s;
+  }
+  if (kept.ids_bytes < ids->size()) {
+    if (auto s = CutTo(fs_, IdsPath(number), kept.ids_bytes); !s.ok()) return s;
+  }
+  return kept;
 }
 
 absl::Status EventLog::OpenSegment(uint64_t number, uint64_t data_size, uint64_t ids_size) {
@@ -157,14 +180,30 @@ absl::Status EventLog::OpenSegment(uint64_t number, uint64_t data_size, uint64_t
   return absl::OkStatus();
 }
 
-absl::Status EventLog::StartNextSegment() {
+absl::Status EventLog::StartNextSegment(std::string* failed_path) {
   const uint64_t next = segments_.empty() ? 1 : segments_.back() + 1;
-  auto data = fs_.OpenForAppend(DataPath(next));
-  if (!data.ok()) return data.status();
-  auto ids = fs_.OpenForAppend(IdsPath(next));
-  if (!ids.ok()) return ids.status();
+  // No file of `next` exists (Open starts above the highest number found), so
+  // removing what this call created cannot remove anything else.
+  const std::string data_path = DataPath(next);
+  const std::string ids_path = IdsPath(next);
+  auto data = fs_.OpenForAppend(data_path);
+  if (!data.ok()) {
+    *failed_path = data_path;
+    return data.status();
+  }
+  auto ids = fs_.OpenForAppend(ids_path);
+  if (!ids.ok()) {
+    fs_.DeleteFile(data_path).IgnoreError();  // Best effort; Open copes with a lone file.
+    *failed_path = ids_path;
+    return ids.status();
+  }
   // The new files' directory entries must be durable before events go into them.
-  if (auto s = fs_.SyncDir(options_.dir); !s.ok()) return s;
+  if (auto s = fs_.SyncDir(options_.dir); !s.ok()) {
+    fs_.DeleteFile(data_path).IgnoreError();
+    fs_.DeleteFile(ids_path).IgnoreError();
+    *failed_path = options_.dir;
+    return s;
+  }
   data_file_ = std::move(*data);
   ids_file_ = std::move(*ids);
   data_size_ = 0;
@@ -219,15 +258,38 @@ void EventLog::PruneReleasedIds(absl::Time before) {
 absl::Status EventLog::RollBack() {
   const absl::Status data = data_file_->Truncate(data_size_);
   const absl::Status ids = ids_file_->Truncate(ids_size_);
-  if (!data.ok() || !ids.ok()) broken_ = true;
   return data.ok() ? ids : data;
 }
 
-absl::Status EventLog::Append(absl::Span<const Record> records, absl::Time now) {
-  if (broken_) {
-    return absl::UnavailableError(
-        "the event log could not undo a failed write and refuses writes until restart");
+absl::Status EventLog::Failure() const {
+  // The common case takes no lock: Enqueue asks for every submission.
+  if (!failed_.load(std::memory_order_acquire)) return absl::OkStatus();
+  absl::MutexLock lock(&failure_mu_);
+  return failure_;
+}
+
+absl::Status EventLog::Stop(absl::string_view operation, const std::string& path,
+                            const absl::Status& error, const absl::Status& rollback) {
+  absl::Status failure = absl::UnavailableError(absl::StrCat(
+      "the event log stopped after an I/O error and refuses writes until trackd is restarted: ",
+      error.message()));
+  {
+    absl::MutexLock lock(&failure_mu_);
+    if (!failure_.ok()) return failure_;
+    failure_ = failure;
+    failed_.store(true, std::memory_order_release);
   }
+  Log("error", "the event log stopped after an I/O error; check the disk, then restart trackd",
+      {{"operation", std::string(operation)},
+       {"path", path},
+       {"error", std::string(error.message())},
+       {"rollback", rollback.ok() ? "ok" : std::string(rollback.message())}});
+  if (failure_observer_) failure_observer_(failure);
+  return failure;
+}
+
+absl::Status EventLog::Append(absl::Span<const Record> records, absl::Time now) {
+  if (absl::Status failed = Failure(); !failed.ok()) return failed;
   if (records.empty()) return absl::OkStatus();
   data_buffer_.clear();
   ids_buffer_.clear();
@@ -239,29 +301,38 @@ absl::Status EventLog::Append(absl::Span<const Record> records, absl::Time now) 
     ids_buffer_.append(record.message_id);
     ids_buffer_.push_back('\n');
   }
-  absl::Status status = data_file_->Append(data_buffer_);
-  if (status.ok()) status = ids_file_->Append(ids_buffer_);
-  if (status.ok()) {
-    // Both files must be durable; their two fdatasyncs overlap.
-    const absl::Time sync_start = absl::Now();
-    ids_sync_.Start(ids_file_.get());
-    status = data_file_->Sync();
-    const absl::Status ids_status = ids_sync_.Wait();
-    if (status.ok()) status = ids_status;
-    if (sync_observer_) sync_observer_(absl::Now() - sync_start);
+  const uint64_t open_segment = segments_.back();
+  // The batch was not acknowledged: cut it away (best effort; not synced, as
+  // a sync may fail again) and stop.
+  const auto fail = [&](absl::string_view operation, const std::string& path,
+                        const absl::Status& error) {
+    return Stop(operation, path, error, RollBack());
+  };
+  if (auto s = data_file_->Append(data_buffer_); !s.ok()) {
+    return fail("write", DataPath(open_segment), s);
   }
-  if (!status.ok()) {
-    RollBack().IgnoreError();  // The caller needs the original error; broken_ records a failed undo.
-    return status;
+  if (auto s = ids_file_->Append(ids_buffer_); !s.ok()) {
+    return fail("write", IdsPath(open_segment), s);
   }
+  // Both files must be durable; their two fdatasyncs overlap.
+  const absl::Time sync_start = absl::Now();
+  ids_sync_.Start(ids_file_.get());
+  const absl::Status data_synced = data_file_->Sync();
+  const absl::Status ids_synced = ids_sync_.Wait();
+  if (sync_observer_) sync_observer_(absl::Now() - sync_start);
+  if (!data_synced.ok()) return fail("fdatasync", DataPath(open_segment), data_synced);
+  if (!ids_synced.ok()) return fail("fdatasync", IdsPath(open_segment), ids_synced);
+
   data_size_ += data_buffer_.size();
   ids_size_ += ids_buffer_.size();
   disk_bytes_.fetch_add(data_buffer_.size(), std::memory_order_relaxed);
   PublishDurableEnd();
   if (data_size_ >= options_.segment_bytes) {
-    // A failed rotation leaves the current segment open, which stays correct;
-    // the next append tries again.
-    StartNextSegment().IgnoreError();
+    // This batch is durable and is acknowledged; the log stops for the next.
+    std::string failed_path;
+    if (auto s = StartNextSegment(&failed_path); !s.ok()) {
+      Stop("rotate", failed_path, s, absl::OkStatus()).IgnoreError();
+    }
   }
   return absl::OkStatus();
 }

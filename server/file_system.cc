@@ -10,6 +10,8 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "server/logging.h"
 
 namespace trackd {
 namespace {
@@ -54,7 +56,8 @@ class PosixAppendableFile final : public AppendableFile {
 
 absl::StatusOr<std::unique_ptr<AppendableFile>> PosixFileSystem::OpenForAppend(
     const std::string& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                        static_cast<mode_t>(modes_.file));
   if (fd < 0) return IoError("open", path, errno);
   return std::make_unique<PosixAppendableFile>(fd, path);
 }
@@ -95,9 +98,33 @@ absl::StatusOr<std::vector<std::string>> PosixFileSystem::ListDir(const std::str
 }
 
 absl::Status PosixFileSystem::CreateDirs(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("create directory ", dir, ": ", ec.message()));
+  // One mkdir per missing component, each with our mode (std::filesystem
+  // would use 0777 less the umask).
+  std::filesystem::path partial;
+  bool created = false;
+  for (const std::filesystem::path& part : std::filesystem::path(dir)) {
+    partial /= part;
+    if (part.empty()) continue;  // A trailing slash.
+    created = ::mkdir(partial.c_str(), static_cast<mode_t>(modes_.dir)) == 0;
+    if (!created && errno != EEXIST) {
+      const int err = errno;
+      struct stat existing;
+      if (::stat(partial.c_str(), &existing) != 0 || !S_ISDIR(existing.st_mode)) {
+        return IoError("mkdir", partial.string(), err);
+      }
+    }
+  }
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return IoError("stat", dir, errno);
+  if (!S_ISDIR(st.st_mode)) return IoError("mkdir", dir, ENOTDIR);
+  const unsigned mode = st.st_mode & 07777;
+  if (!created && (mode & ~modes_.dir & 0777) != 0) {
+    // An operator's directory is theirs to set; say that it is wider than ours.
+    Log("warning", "the data directory is readable by more users than trackd's own mode allows",
+        {{"path", dir},
+         {"mode", absl::StrFormat("%04o", mode)},
+         {"wanted", absl::StrFormat("%04o", modes_.dir)}});
+  }
   return absl::OkStatus();
 }
 
@@ -146,7 +173,8 @@ absl::StatusOr<std::string> PosixFileSystem::ReadRange(const std::string& path, 
 absl::Status PosixFileSystem::WriteFileAtomically(const std::string& path,
                                                   absl::string_view content) {
   const std::string temporary = path + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                        static_cast<mode_t>(modes_.file));
   if (fd < 0) return IoError("open", temporary, errno);
   PosixAppendableFile file(fd, temporary);  // Closes fd.
   if (auto s = file.Append(content); !s.ok()) return s;

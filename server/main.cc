@@ -10,6 +10,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/stubs/logging.h"
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  trackd::PosixFileSystem fs;
+  trackd::PosixFileSystem fs(trackd::DataModesFromFlags());
   auto server = trackd::TrackdServer::Start(*config, fs, [] { return absl::Now(); });
   if (!server.ok()) {
     trackd::Log("error", "cannot start", {{"error", server.status().ToString()}});
@@ -126,7 +127,10 @@ int main(int argc, char** argv) {
                {"max_message_bytes", absl::StrCat(config->limits.max_message_bytes)},
                {"rate_limit_per_client", absl::StrCat(config->limits.rate_limit_per_client)},
                {"data_dir", config->log.dir},
+               {"data_modes", absl::StrFormat("files %04o, directories %04o", fs.modes().file,
+                                              fs.modes().dir)},
                {"segments", absl::StrCat(recovery.segments)},
+               {"repaired_segments", absl::StrCat(recovery.repaired_segments)},
                {"recovered_truncated_bytes",
                 absl::StrCat(recovery.truncated_data_bytes + recovery.truncated_ids_bytes)},
                {"reloaded_message_ids", absl::StrCat((*server)->reloaded_ids())},

@@ -9,6 +9,17 @@
 
 namespace trackd {
 
+namespace {
+
+// UNAVAILABLE with RetryInfo: another replica (or this one after a restart) may take the call.
+absl::Status StoreFailed(const absl::Status& error) {
+  return WithRetryInfo(
+      absl::UnavailableError(absl::StrCat("the event store failed: ", error.message())),
+      absl::Seconds(1));
+}
+
+}  // namespace
+
 // The state of one Submit call: finished when every record is resolved.
 struct Pipeline::Submission {
   Submission(size_t n, SubmitCallback callback)
@@ -99,6 +110,10 @@ absl::Status Pipeline::Enqueue(std::vector<Record>& records,
       fresh_bytes += record.json.size();
     }
   }
+  if (fresh > 0) {
+    // A store that stopped for good would only refuse them after the queue.
+    if (absl::Status failed = sink_.Failure(); !failed.ok()) return StoreFailed(failed);
+  }
   if (queue_.size() + fresh > options_.max_queued_events ||
       queued_bytes_ + fresh_bytes > options_.max_queued_bytes) {
     return WithRetryInfo(absl::ResourceExhaustedError(absl::StrCat(
@@ -173,9 +188,7 @@ Pipeline::Completion Pipeline::WriteBatch(std::vector<QueuedRecord> batch) {
   if (absl::IsResourceExhausted(status)) {
     status = WithRetryInfo(std::move(status), absl::Seconds(1));  // A full spool: nothing written.
   } else if (!status.ok()) {
-    status = WithRetryInfo(
-        absl::UnavailableError(absl::StrCat("the event store failed: ", status.message())),
-        absl::Seconds(1));
+    status = StoreFailed(status);
   }
   const absl::Time now = clock_();
   std::vector<Waiter> waiters;

@@ -8,6 +8,11 @@
 // then answered duplicate (or gets its error), so two concurrent requests with
 // one id store it once.
 //
+// A sink that stopped for good (Sink::Failure, the fail-stop log) makes every
+// later Submit with a new event fail at once with UNAVAILABLE, so nothing
+// waits in the queue for a store that will refuse it; ids already stored are
+// still answered duplicate.
+//
 // Thread-safe. Completion callbacks run on the completion thread (or on the
 // calling thread when nothing has to be written) and must not block.
 #ifndef TRACKD_SERVER_PIPELINE_H_
@@ -61,8 +66,9 @@ class Pipeline {
   // Stores `records` (each with a non-empty message_id) unless already stored.
   // Calls `done` exactly once: with a duplicate flag per record once every new
   // one is durable; RESOURCE_EXHAUSTED (nothing stored) when the queue or the
-  // sink (a full spool) lacks room; UNAVAILABLE when stopped or when the sink
-  // failed (some records may be stored; a retry is safe).
+  // sink (a full spool) lacks room; UNAVAILABLE when stopped, when the sink
+  // failed (some records may be stored; a retry is safe), or at once when the
+  // sink has stopped for good (nothing stored).
   void Submit(std::vector<Record> records, SubmitCallback done);
 
   // Writes what is queued, then stops the writer. Later Submits get UNAVAILABLE.

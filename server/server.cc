@@ -107,12 +107,10 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
     server->pipeline_->Stop();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
   }
-  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  server->ReportServing();
   if (!config.admin_listen.empty()) {
     auto admin = AdminServer::Start(config.admin_listen, server->metrics_,
-                                    [service = server->service_.get()] {
-                                      return !service->draining();
-                                    });
+                                    [s = server.get()] { return s->Readiness(); });
     if (!admin.ok()) {
       server->Shutdown();
       return admin.status();
@@ -133,6 +131,7 @@ absl::Status TrackdServer::BuildSink(const ServerConfig& config, FileSystem& fs,
     auto log = EventLog::Open(fs, config.log);
     if (!log.ok()) return log.status();
     log_ = std::move(*log);
+    log_->set_failure_observer([this](const absl::Status&) { OnStoreFailure(); });
     auto ids = log_->ReadIdsSince(clock() - config.dedupe.window);
     if (!ids.ok()) return ids.status();
     for (StoredId& id : *ids) index_->Insert(std::move(id.message_id), id.stored_at);
@@ -205,6 +204,11 @@ absl::Status TrackdServer::RegisterMetrics() {
                        "counter", [pipeline] { return pipeline->stats().commits; });
   metrics_.AddCallback("trackd_queue_depth", "Events waiting for the writer.", "gauge",
                        [pipeline] { return pipeline->queue_depth(); });
+  Sink* sink = sink_.get();
+  metrics_.AddCallback("trackd_store_failed",
+                       "1 once the store stopped after an I/O error (fail-stop); check the "
+                       "disk, then restart trackd.",
+                       "gauge", [sink] { return sink->Failure().ok() ? 0 : 1; });
   if (log_ != nullptr) {
     HistogramFamily& fsync = metrics_.AddHistogram(
         "trackd_fsync_duration_seconds", "Time the embedded log's fsyncs took per commit.", {},
@@ -235,6 +239,25 @@ absl::Status TrackdServer::RegisterMetrics() {
   return absl::OkStatus();
 }
 
+void TrackdServer::ReportServing() {
+  absl::MutexLock lock(&health_mu_);
+  health_ = server_->GetHealthCheckService();
+  // A call may have reached the store, and failed it, before this line.
+  const bool serving = sink_->Failure().ok();
+  health_->SetServingStatus(v1::TrackService::service_full_name(), serving);
+  health_->SetServingStatus(serving);  // Every service, "" included.
+}
+
+void TrackdServer::OnStoreFailure() {
+  absl::MutexLock lock(&health_mu_);
+  if (health_ != nullptr) health_->SetServingStatus(false);
+}
+
+absl::Status TrackdServer::Readiness() const {
+  if (service_->draining()) return absl::UnavailableError("draining: trackd is shutting down");
+  return sink_->Failure();
+}
+
 TrackdServer::~TrackdServer() { Shutdown(); }
 
 void TrackdServer::Shutdown() {
@@ -244,7 +267,10 @@ void TrackdServer::Shutdown() {
     shut_down_ = true;
   }
   if (server_ != nullptr) {
-    server_->GetHealthCheckService()->SetServingStatus(false);  // /readyz follows draining.
+    {
+      absl::MutexLock lock(&health_mu_);
+      server_->GetHealthCheckService()->SetServingStatus(false);  // /readyz follows draining.
+    }
     service_->StartDraining();
     service_->WaitUntilIdle(absl::Now() + shutdown_grace_);
     // Nothing of ours is in flight now (or the grace is spent): close the

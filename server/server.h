@@ -1,6 +1,12 @@
 // TrackdServer: wires the embedded log, the dedupe index, the pipeline and the
 // gRPC service together and runs them. main.cc and the integration tests use it
 // alike, so tests exercise the same wiring as production.
+//
+// It also makes a failed store visible: once the sink stops for good after an
+// I/O error (the fail-stop log, see event_log.h), grpc.health.v1 answers
+// NOT_SERVING (overall "" and trackd.v1.TrackService), /readyz 503 with the
+// error, the gauge trackd_store_failed is 1, and every Track call with a new
+// event is UNAVAILABLE until the process is restarted.
 #ifndef TRACKD_SERVER_SERVER_H_
 #define TRACKD_SERVER_SERVER_H_
 
@@ -11,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "server/admin_server.h"
@@ -89,7 +96,8 @@ struct ServerConfig {
 class TrackdServer {
  public:
   // Opens and recovers the log, reloads the message_ids of the dedupe window,
-  // and starts serving; health reports SERVING from then on. `fs` must outlive
+  // and starts serving; health reports SERVING (overall and for
+  // trackd.v1.TrackService) from then on, until Shutdown or a store failure. `fs` must outlive
   // the server. Returns UNAVAILABLE when the store cannot be opened or the
   // address cannot be bound.
   static absl::StatusOr<std::unique_ptr<TrackdServer>> Start(const ServerConfig& config,
@@ -119,6 +127,8 @@ class TrackdServer {
   }
   // How many message_ids were reloaded from the log into the dedupe index at start.
   size_t reloaded_ids() const { return reloaded_ids_; }
+  // OK while the store takes writes; once it stopped after an I/O error, that error.
+  absl::Status store_failure() const { return sink_->Failure(); }
 
  private:
   TrackdServer() = default;
@@ -129,6 +139,12 @@ class TrackdServer {
                          const std::function<absl::Time()>& clock);
   absl::Status RegisterMetrics();
   void BuildTransport(const ServerConfig& config, grpc::ServerBuilder& builder);
+  // Sets health SERVING unless the store already failed; called once serving.
+  void ReportServing();
+  // The store stopped: health NOT_SERVING. Called on the writer thread.
+  void OnStoreFailure();
+  // For /readyz: OK while calls are taken, else why not.
+  absl::Status Readiness() const;
 
   absl::Duration shutdown_grace_;
   MetricsRegistry metrics_;
@@ -145,6 +161,8 @@ class TrackdServer {
   std::unique_ptr<AdminServer> admin_;  // Last: destroyed first.
   int port_ = 0;
   size_t reloaded_ids_ = 0;
+  absl::Mutex health_mu_;
+  grpc::HealthCheckServiceInterface* health_ ABSL_GUARDED_BY(health_mu_) = nullptr;
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
 };

@@ -39,6 +39,15 @@ class MemorySink final : public Sink {
     absl::MutexLock lock(&mu_);
     fail_ = fail;
   }
+  // Fail-stop, as the event log after an I/O error.
+  void Stop() {
+    absl::MutexLock lock(&mu_);
+    stopped_ = absl::UnavailableError("injected: the store stopped");
+  }
+  absl::Status Failure() const override {
+    absl::MutexLock lock(&mu_);
+    return stopped_;
+  }
   std::vector<std::string> stored() {
     absl::MutexLock lock(&mu_);
     return stored_;
@@ -52,8 +61,9 @@ class MemorySink final : public Sink {
   std::atomic<bool> hold_{false};
   absl::Notification write_started_;
   absl::Notification release_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   bool fail_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status stopped_ ABSL_GUARDED_BY(mu_);
   int writes_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::string> stored_ ABSL_GUARDED_BY(mu_);
 };
@@ -208,6 +218,25 @@ TEST_F(PipelineTest, SinkFailureAnswersUnavailableAndTheRetryIsStored) {
   pipeline_->Submit(Records({"a"}), retry.callback());
   ASSERT_TRUE(retry.Wait().ok());
   EXPECT_THAT(*retry.Wait(), ElementsAre(false));  // Not a duplicate: it was never stored.
+}
+
+TEST_F(PipelineTest, StoppedSinkRefusesNewEventsAtOnceAndStillAnswersStoredOnes) {
+  Start();
+  ResultCatcher stored;
+  pipeline_->Submit(Records({"a"}), stored.callback());
+  ASSERT_TRUE(stored.Wait().ok());
+  sink_.Stop();
+  const int writes = sink_.writes();
+  ResultCatcher refused;
+  pipeline_->Submit(Records({"a", "b"}), refused.callback());
+  EXPECT_EQ(refused.Wait().status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(refused.Wait().status().message(), ::testing::HasSubstr("the store stopped"));
+  EXPECT_EQ(sink_.writes(), writes);  // Nothing was queued for the writer.
+  EXPECT_EQ(pipeline_->queue_depth(), 0u);
+  ResultCatcher duplicate;
+  pipeline_->Submit(Records({"a"}), duplicate.callback());
+  ASSERT_TRUE(duplicate.Wait().ok());
+  EXPECT_THAT(*duplicate.Wait(), ElementsAre(true));
 }
 
 TEST_F(PipelineTest, StopWritesWhatIsQueuedThenRefuses) {

@@ -2,6 +2,7 @@
 // a load, then recovery; and a clean stop on SIGTERM. The binary's path comes
 // from TRACKD_BINARY, defined by the build.
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -212,6 +213,22 @@ TEST(ProcessTest, EnvironmentVariableSetsAFlagAndTheCommandLineWins) {
   ASSERT_TRUE(stub->Track(&context, NumberedRequest(2), &response).ok());
   EXPECT_EQ(ReadStore(flag_dir).data_lines.size(), 1u);
   EXPECT_EQ(ReadStore(env_dir).data_lines.size(), 1u);
+}
+
+TEST(ProcessTest, DataGroupReadableFromTheEnvironmentGivesFiles0640InA0750Directory) {
+  testing::TempDir work;
+  const std::string data_dir = work.path() + "/data";
+  const mode_t old_umask = ::umask(0);  // The modes seen below are trackd's own.
+  setenv("TRACKD_DATA_GROUP_READABLE", "true", 1);
+  TrackdProcess trackd(data_dir, work.path());
+  unsetenv("TRACKD_DATA_GROUP_READABLE");
+  ::umask(old_umask);
+  struct stat dir_stat, file_stat;
+  ASSERT_EQ(::stat(data_dir.c_str(), &dir_stat), 0);
+  ASSERT_EQ(::stat((data_dir + "/segment-00000000000000000001.ndjson").c_str(), &file_stat), 0);
+  EXPECT_EQ(dir_stat.st_mode & 07777, 0750u);
+  EXPECT_EQ(file_stat.st_mode & 07777, 0640u);
+  EXPECT_EQ(trackd.TerminateAndWait(absl::Seconds(30)), 0);
 }
 
 TEST(ProcessTest, LogsHoldNoEmailUserNameOrToken) {

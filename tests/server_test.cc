@@ -310,8 +310,68 @@ TEST_F(ServerTest, FailingDiskAnswersUnavailableNeverOk) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_TRUE(HasRetryInfo(status));
   EXPECT_THAT(StoredLines(), IsEmpty());
-  fs_.fail_sync = false;  // Once the disk is back, the retry is stored (not a duplicate).
+  fs_.fail_sync = false;  // Once the disk is back and trackd restarted, the retry is stored.
+  RestartServer();
   ASSERT_TRUE(Track(SeedRequest(), &response).ok());
+  EXPECT_FALSE(response.duplicate());
+  EXPECT_EQ(StoredLines().size(), 1u);
+}
+
+// grpc.health.v1 Check for `service` ("" is the server as a whole).
+grpc::health::v1::HealthCheckResponse::ServingStatus HealthOf(grpc::Channel& channel,
+                                                              const std::string& service) {
+  auto stub = grpc::health::v1::Health::NewStub(
+      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  grpc::health::v1::HealthCheckResponse response;
+  const grpc::Status status = stub->Check(&context, request, &response);
+  EXPECT_TRUE(status.ok()) << service << ": " << status.error_message();
+  return response.status();
+}
+
+TEST_F(ServerTest, FailedFsyncStopsTheStoreUntilRestartAndSaysSo) {
+  server_.reset();
+  StartServer(20000, [](ServerConfig& c) { c.admin_listen = "127.0.0.1:0"; });
+  httplib::Client admin("127.0.0.1", server_->admin_port());
+  const std::string kService = "trackd.v1.TrackService";
+  ASSERT_EQ(HealthOf(*channel_, ""), grpc::health::v1::HealthCheckResponse::SERVING);
+  ASSERT_EQ(HealthOf(*channel_, kService), grpc::health::v1::HealthCheckResponse::SERVING);
+  ASSERT_EQ(admin.Get("/readyz")->status, 200);
+  ASSERT_THAT(admin.Get("/metrics")->body, ::testing::HasSubstr("\ntrackd_store_failed 0\n"));
+
+  fs_.fail_sync = true;
+  v1::TrackResponse response;
+  const grpc::Status failed = Track(SeedRequest(), &response);
+  ASSERT_EQ(failed.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(failed.error_message(), ::testing::HasSubstr("stopped after an I/O error"));
+  // The writer reports the failure before it completes the call.
+  EXPECT_EQ(HealthOf(*channel_, ""), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(HealthOf(*channel_, kService), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  const auto ready = admin.Get("/readyz");
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_THAT(ready->body, ::testing::HasSubstr("stopped after an I/O error"));
+  EXPECT_THAT(ready->body, ::testing::HasSubstr("fdatasync"));
+  EXPECT_THAT(admin.Get("/metrics")->body, ::testing::HasSubstr("\ntrackd_store_failed 1\n"));
+
+  // The disk seems well again; the store stays stopped.
+  fs_.fail_sync = false;
+  v1::TrackRequest later = SeedRequest();
+  later.set_message_id("later");
+  const grpc::Status refused = Track(later, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(HasRetryInfo(refused));
+  v1::TrackBatchResponse batch_response;
+  EXPECT_EQ(TrackBatch(SeedBatch(3, "batch"), &batch_response).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(HealthOf(*channel_, ""), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  EXPECT_THAT(StoredLines(), IsEmpty());
+
+  RestartServer();
+  EXPECT_EQ(HealthOf(*channel_, kService), grpc::health::v1::HealthCheckResponse::SERVING);
+  ASSERT_TRUE(Track(later, &response).ok());
   EXPECT_FALSE(response.duplicate());
   EXPECT_EQ(StoredLines().size(), 1u);
 }

@@ -128,12 +128,17 @@ namespace {
 
 class FaultInjectingFile final : public AppendableFile {
  public:
-  FaultInjectingFile(std::unique_ptr<AppendableFile> real, FaultInjectingFileSystem& fs)
-      : real_(std::move(real)), fs_(fs) {}
+  FaultInjectingFile(std::unique_ptr<AppendableFile> real, FaultInjectingFileSystem& fs,
+                     std::string path)
+      : real_(std::move(real)), fs_(fs), path_(std::move(path)) {}
 
+  // Messages as PosixFileSystem writes them: operation, path, errno text.
   absl::Status Append(absl::string_view data) override {
     if (fs_.fail_append || fs_.disk_full) {
-      return absl::UnavailableError("injected: no space left on device");
+      return absl::UnavailableError("injected: write " + path_ + ": No space left on device");
+    }
+    if (fs_.fail_append_after.load() >= 0 && fs_.fail_append_after.fetch_sub(1) == 0) {
+      return absl::UnavailableError("injected: write " + path_ + ": Input/output error");
     }
     return real_->Append(data);
   }
@@ -142,18 +147,23 @@ class FaultInjectingFile final : public AppendableFile {
       if (!fs_.sync_blocked_once.exchange(true)) fs_.sync_blocked.Notify();
       fs_.release_sync.WaitForNotification();
     }
-    if (fs_.fail_sync) return absl::UnavailableError("injected: fdatasync failed (EIO)");
+    if (fs_.fail_sync) {
+      return absl::UnavailableError("injected: fdatasync " + path_ + ": Input/output error");
+    }
     ++fs_.syncs;
     return real_->Sync();
   }
   absl::Status Truncate(uint64_t size) override {
-    if (fs_.fail_truncate) return absl::UnavailableError("injected: ftruncate failed (EIO)");
+    if (fs_.fail_truncate) {
+      return absl::UnavailableError("injected: ftruncate " + path_ + ": Input/output error");
+    }
     return real_->Truncate(size);
   }
 
  private:
   std::unique_ptr<AppendableFile> real_;
   FaultInjectingFileSystem& fs_;
+  const std::string path_;
 };
 
 }  // namespace
@@ -168,7 +178,7 @@ absl::StatusOr<std::unique_ptr<AppendableFile>> FaultInjectingFileSystem::OpenFo
   }
   auto real = real_.OpenForAppend(path);
   if (!real.ok()) return real.status();
-  return std::make_unique<FaultInjectingFile>(std::move(*real), *this);
+  return std::make_unique<FaultInjectingFile>(std::move(*real), *this, path);
 }
 
 }  // namespace trackd::testing

@@ -76,6 +76,9 @@ class FaultInjectingFileSystem final : public FileSystem {
   std::atomic<bool> disk_full{false};
   // When >= 0, the OpenForAppend after this many more succeeds fails (then -1).
   std::atomic<int> fail_open_after{-1};
+  // When >= 0, the Append after this many more succeeds fails (then -1): 1
+  // fails the .ids write of the event log's next batch, its .ndjson write done.
+  std::atomic<int> fail_append_after{-1};
   std::atomic<int> syncs{0};             // Successful syncs so far.
   // When set, Sync notifies `sync_blocked` (once) and blocks until
   // `release_sync` is notified.

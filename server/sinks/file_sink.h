@@ -1,6 +1,8 @@
 // FileSink: writes each batch to the EventLog and returns once it is fsynced.
 // It is the embedded default sink, and the durable spool in front of the HTTP
-// forwarder, where a bound on the undelivered backlog applies.
+// forwarder, where a bound on the undelivered backlog applies. After an I/O
+// error the log is fail-stop, and so is this sink: Failure() reports it and
+// every later Write returns the same UNAVAILABLE until a restart.
 #ifndef TRACKD_SERVER_SINKS_FILE_SINK_H_
 #define TRACKD_SERVER_SINKS_FILE_SINK_H_
 
@@ -41,6 +43,8 @@ class FileSink final : public Sink {
     }
     return log_.Append(records, clock_());
   }
+
+  absl::Status Failure() const override { return log_.Failure(); }
 
  private:
   EventLog& log_;

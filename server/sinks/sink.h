@@ -21,6 +21,11 @@ class Sink {
   // message_ids is safe): RESOURCE_EXHAUSTED means the sink is full and wrote
   // nothing; UNAVAILABLE means the medium failed and a later call may succeed.
   virtual absl::Status Write(absl::Span<const Record> records) = 0;
+
+  // Thread-safe. OK while the sink takes writes. Once the sink stopped for
+  // good (fail-stop after an I/O error it cannot undo, see event_log.h), the
+  // UNAVAILABLE error every later Write returns; only a restart clears it.
+  virtual absl::Status Failure() const { return absl::OkStatus(); }
 };
 
 }  // namespace trackd
