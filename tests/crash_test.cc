@@ -108,17 +108,22 @@ class TrackdProcess {
   // What this run logged.
   std::string RunLog() const { return Log().substr(log_offset_); }
 
-  // The admin port from this run's "serving" log line; 0 if none.
-  int AdminPort() const {
+  // A field of this run's "serving" log line ("admin_port",
+  // "recovered_truncated_bytes", ...); "" if there is none.
+  std::string ServingField(const std::string& key) const {
     const std::string log = RunLog();
     const size_t serving = log.find("\"msg\":\"serving\"");
-    if (serving == std::string::npos) return 0;
-    const std::string key_text = "\"admin_port\":\"";
-    const size_t key = log.find(key_text, serving);
-    if (key == std::string::npos) return 0;
-    const size_t start = key + key_text.size();
+    if (serving == std::string::npos) return "";
+    const std::string key_text = absl::StrCat("\"", key, "\":\"");
+    const size_t found = log.find(key_text, serving);
+    if (found == std::string::npos) return "";
+    const size_t start = found + key_text.size();
+    return log.substr(start, log.find('"', start) - start);
+  }
+  // The admin port; 0 if it is off or unknown.
+  int AdminPort() const {
     int port = 0;
-    return absl::SimpleAtoi(log.substr(start, log.find('"', start) - start), &port) ? port : 0;
+    return absl::SimpleAtoi(ServingField("admin_port"), &port) ? port : 0;
   }
 
  private:
@@ -142,7 +147,7 @@ class Ledger {
     absl::MutexLock lock(&mu_);
     acknowledged_.insert(n);
   }
-  // An event that got `code` instead of OK; offered again by TakeRetry.
+  // An event whose call got `code` instead of OK; offered again by TakeRetry.
   void Unanswered(int n, grpc::StatusCode code) {
     absl::MutexLock lock(&mu_);
     retry_.push_back(n);
@@ -177,7 +182,7 @@ class Ledger {
     absl::MutexLock lock(&mu_);
     return acknowledged_.size();
   }
-  // Calls answered with something other than OK, by status code.
+  // How many times an event's call got something other than OK, by status code.
   std::map<grpc::StatusCode, int> failures() const {
     absl::MutexLock lock(&mu_);
     return failures_;
@@ -442,6 +447,10 @@ TEST(CrashTest, SigkillUnderTrackAndBatchLoadLosesNoAcknowledgedEventAndTearsNoL
     TrackdProcess trackd(work.path(), flags);
     ASSERT_TRUE(trackd.serving()) << "trackd did not start (round " << round << "); log:\n"
                                   << trackd.RunLog();
+    if (round > 0) {
+      absl::StrAppend(&history.back(), "; recovery cut ",
+                      trackd.ServingField("recovered_truncated_bytes"), " torn bytes");
+    }
     ExpectEachAcknowledgedEventOnceAndNoTornLine(ReadSegments(data_dir), ledger.acknowledged());
     if (::testing::Test::HasFailure()) return;
     if (round == kKills) {
@@ -466,8 +475,9 @@ TEST(CrashTest, SigkillUnderTrackAndBatchLoadLosesNoAcknowledgedEventAndTearsNoL
   }
   std::string failures;
   for (const auto& [code, count] : ledger.failures()) absl::StrAppend(&failures, " ", code, ":", count);
-  std::cout << "events: " << ledger.events_created() << ", acknowledged during the loop and after: "
-            << ledger.acknowledged_count() << ", failed calls by code:" << failures << std::endl;
+  std::cout << absl::StrJoin(history, "\n") << "\nevents: " << ledger.events_created()
+            << ", all acknowledged in the end; answers other than OK (per event, by code):"
+            << failures << std::endl;
 }
 
 // grpc.health.v1 Check for the whole server ("").
@@ -553,35 +563,6 @@ TEST_F(FullDiskTest, FillingDiskAcknowledgesOnlyStoredEventsAndReportsNotServing
   LoadThreads(trackd_->target(), ledger, /*threads=*/4, /*seed=*/1,
               {.max_batch = 20, .max_calls = 3000, .max_failed_calls = 10})
       .Join();
-  const auto failures = ledger.failures();
-  ASSERT_FALSE(failures.empty()) << "the disk never filled: " << ledger.acknowledged_count()
-                                 << " events stored";
-  for (const auto& [code, count] : failures) {
-    EXPECT_EQ(code, grpc::StatusCode::UNAVAILABLE) << count << " calls";
-  }
-
-  // Full: still up, and health says why.
-  EXPECT_FALSE(trackd_->Exited()) << trackd_->RunLog();
-  absl::StatusOr<HealthCheckResponse::ServingStatus> health;
-  int ready = 0;
-  WaitUntil(
-      [&] {
-        health = CheckHealth(trackd_->target());
-        ready = ReadyzStatus(admin_port);
-        return health.ok() && *health == HealthCheckResponse::NOT_SERVING && ready == 503;
-      },
-      absl::Seconds(5));
-  ASSERT_TRUE(health.ok()) << "the health RPC did not answer: " << health.status();
-  EXPECT_EQ(*health, HealthCheckResponse::NOT_SERVING);
-  EXPECT_EQ(ready, 503);
-  bool logged_why = false;
-  for (absl::string_view line : absl::StrSplit(trackd_->RunLog(), '\n')) {
-    logged_why = logged_why || (absl::StrContains(line, "\"level\":\"error\"") &&
-                                absl::StrContains(line, data_dir() + "/segment-") &&
-                                absl::StrContains(line, "No space left on device"));
-  }
-  EXPECT_TRUE(logged_why) << "no error line names the segment file and ENOSPC:\n"
-                          << trackd_->RunLog();
   // Every OK is on disk already (a torn tail may wait for the restart's recovery).
   const StoreContents while_full = ReadSegments(data_dir());
   for (int n : ledger.acknowledged()) {
@@ -589,6 +570,37 @@ TEST_F(FullDiskTest, FillingDiskAcknowledgesOnlyStoredEventsAndReportsNotServing
     ASSERT_TRUE(it != while_full.count_by_id.end() && it->second == 1)
         << "event " << n << " was answered OK but is not stored once";
   }
+
+  const auto failures = ledger.failures();
+  ASSERT_FALSE(failures.empty()) << "the disk never filled: " << ledger.acknowledged_count()
+                                 << " events stored";
+  for (const auto& [code, count] : failures) {
+    EXPECT_EQ(code, grpc::StatusCode::UNAVAILABLE) << "for " << count << " events";
+  }
+
+  // Full: still up, and health and the log say why.
+  EXPECT_FALSE(trackd_->Exited()) << trackd_->RunLog();
+  absl::StatusOr<HealthCheckResponse::ServingStatus> health;
+  int ready = 0;
+  bool logged_why = false;
+  WaitUntil(
+      [&] {
+        health = CheckHealth(trackd_->target());
+        ready = ReadyzStatus(admin_port);
+        for (absl::string_view line : absl::StrSplit(trackd_->RunLog(), '\n')) {
+          logged_why = logged_why || (absl::StrContains(line, "\"level\":\"error\"") &&
+                                      absl::StrContains(line, data_dir() + "/segment-") &&
+                                      absl::StrContains(line, "No space left on device"));
+        }
+        return health.ok() && *health == HealthCheckResponse::NOT_SERVING && ready == 503 &&
+               logged_why;
+      },
+      absl::Seconds(5));
+  ASSERT_TRUE(health.ok()) << "the health RPC did not answer: " << health.status();
+  EXPECT_EQ(*health, HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(ready, 503);
+  EXPECT_TRUE(logged_why) << "no error line names the segment file and ENOSPC:\n"
+                          << trackd_->RunLog();
 
   // Space freed and a restart: everything acknowledged is there once, and the
   // events that got no OK can be stored now.
