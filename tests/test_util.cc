@@ -99,6 +99,14 @@ int Subprocess::SignalAndWait(int signal, absl::Duration limit) {
   return -1;
 }
 
+bool Subprocess::Exited() {
+  if (pid_ <= 0) return true;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) != pid_) return false;
+  pid_ = -1;
+  return true;
+}
+
 int WaitForPortFile(const std::string& path, absl::Duration limit) {
   const absl::Time give_up = absl::Now() + limit;
   while (absl::Now() < give_up) {

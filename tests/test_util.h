@@ -40,6 +40,8 @@ class Subprocess {
   // status (128 + signal number when killed), or -1 when it did not exit.
   int SignalAndWait(int signal, absl::Duration limit);
   bool running() const { return pid_ > 0; }
+  // Returns true once the child has exited (and reaps it), false while it runs.
+  bool Exited();
 
  private:
   int pid_ = -1;
