@@ -135,6 +135,10 @@ class FaultInjectingFile final : public AppendableFile {
     if (fs_.fail_append || fs_.disk_full) {
       return absl::UnavailableError("injected: no space left on device");
     }
+    if (fs_.tear_append) {
+      real_->Append(data.substr(0, data.size() / 2)).IgnoreError();
+      return absl::UnavailableError("injected: no space left on device after a partial write");
+    }
     return real_->Append(data);
   }
   absl::Status Sync() override {

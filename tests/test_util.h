@@ -66,6 +66,9 @@ class FaultInjectingFileSystem final : public FileSystem {
  public:
   std::atomic<bool> fail_sync{false};    // Every Sync fails with EIO-like UNAVAILABLE.
   std::atomic<bool> fail_append{false};  // Every Append fails as with ENOSPC.
+  // Every Append writes only the first half of its data, then fails as with
+  // ENOSPC: a partial write.
+  std::atomic<bool> tear_append{false};
   std::atomic<bool> fail_open{false};    // Every OpenForAppend fails (nothing is created).
   std::atomic<bool> fail_sync_dir{false};        // Every SyncDir fails.
   std::atomic<bool> fail_truncate{false};        // Every Truncate fails.
