@@ -24,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "server/event_log.h"
 #include "server/server.h"
+#include "server/sinks/forward_cursor.h"
 #include "server/sinks/http_forwarder.h"
 #include "server/sinks/http_poster.h"
 #include "tests/test_util.h"
@@ -639,13 +640,13 @@ TEST_F(SpoolForwarderTest, FailedDeadLetterSyncDoesNotDuplicate) {
   receiver_.Answer(503, "{\"error\":\"try again\"}");
   StartForwarder();  // Opening the dead-letter file syncs it, so fail syncs only after.
   ASSERT_TRUE(WaitUntil([&] { return !receiver_.Requests().empty(); }));
-  fs_.fail_sync = true;
+  fs_.fail_file_sync = true;
   receiver_.Answer(400, "{\"error\":\"invalid event\"}");
   ASSERT_TRUE(WaitUntil([&] {
     const ForwarderStats stats = forwarder_->stats();
     return absl::StrContains(stats.last_storage_error, "dead-letter") && stats.storage_retries >= 3;
   }));
-  fs_.fail_sync = false;
+  fs_.fail_file_sync = false;
   ASSERT_TRUE(WaitUntil([&] { return forwarder_->stats().dead_lettered == 2; }));
   auto content = fs_.ReadFile(dead_letter_path());
   ASSERT_TRUE(content.ok());
@@ -687,6 +688,74 @@ TEST_F(SpoolForwarderTest, DeadLetterFileCreationSyncsDirectory) {
   fs_.fail_sync_dir = false;
   StartForwarder();
   EXPECT_TRUE(fs_.FileSize(dead_letter_path()).ok());
+}
+
+// Point 9: the state a crash leaves between recording a dead letter and saving
+// the cursor past it. Returns the dead-letter file as it was, after a normal
+// run that dead-lettered fwd-0 and fwd-1, and writes a cursor that says fwd-1
+// was being recorded when the process died.
+class DeadLetterCrashTest : public SpoolForwarderTest {
+ protected:
+  void SetUp() override {
+    OpenLog();
+    Store(0, 2);
+    receiver_.Answer(400, "{\"error\":\"invalid event\"}");
+    StartForwarder();
+    ASSERT_TRUE(WaitUntil([&] { return forwarder_->stats().dead_lettered == 2; }));
+    auto data = fs_.ReadFile(log_->DataPath(1));
+    auto ids = fs_.ReadFile(log_->IdsPath(1));
+    StopAll();
+    ASSERT_TRUE(data.ok() && ids.ok());
+    auto content = fs_.ReadFile(dead_letter_path());
+    ASSERT_TRUE(content.ok());
+    recorded_ = *content;
+    const uint64_t first_line = recorded_.find('\n') + 1;
+    ForwardCursor crashed;
+    crashed.next = {1, data->find('\n') + 1, ids->find('\n') + 1};
+    crashed.pending_end = LogPosition{1, data->size(), ids->size()};
+    crashed.dead_letter = ForwardCursor::DeadLetterRange{first_line, recorded_.size()};
+    ASSERT_TRUE(fs_.WriteFileAtomically(Options().cursor_path, FormatCursor(crashed)).ok());
+  }
+
+  // Waits until the restarted forwarder saved a cursor past both events.
+  bool WaitForCursorPastBoth() {
+    return WaitUntil([&] {
+      auto text = fs_.ReadFile(Options().cursor_path);
+      if (!text.ok()) return false;
+      auto cursor = ParseCursor(*text);
+      return cursor.ok() && !cursor->pending_end.has_value() &&
+             !cursor->dead_letter.has_value() && forwarder_->BacklogBytes() == 0;
+    });
+  }
+
+  std::string recorded_;
+};
+
+TEST_F(DeadLetterCrashTest, DeadLetterRecordedBeforeACrashIsNotSentOrWrittenAgain) {
+  OpenLog();
+  StartForwarder();
+  ASSERT_TRUE(WaitForCursorPastBoth());
+  EXPECT_EQ(receiver_.Count("fwd-1", 400), 1);  // Not sent again.
+  auto content = fs_.ReadFile(dead_letter_path());
+  ASSERT_TRUE(content.ok());
+  EXPECT_EQ(*content, recorded_);
+}
+
+TEST_F(DeadLetterCrashTest, DeadLetterTornByACrashIsUndoneAndRecordedOnce) {
+  {  // The crash came in the middle of the append of fwd-1's line.
+    auto file = fs_.OpenForAppend(dead_letter_path());
+    ASSERT_TRUE(file.ok());
+    const uint64_t first_line = recorded_.find('\n') + 1;
+    ASSERT_TRUE((*file)->Truncate(first_line + (recorded_.size() - first_line) / 2).ok());
+  }
+  OpenLog();
+  StartForwarder();
+  ASSERT_TRUE(WaitForCursorPastBoth());
+  EXPECT_EQ(receiver_.Count("fwd-1", 400), 2);  // Sent again: it was never recorded.
+  auto content = fs_.ReadFile(dead_letter_path());
+  ASSERT_TRUE(content.ok());
+  EXPECT_THAT(DeadLetterIds(*content), ::testing::ElementsAre("fwd-0", "fwd-1"));
+  EXPECT_EQ(StrictJsonCheck(dead_letter_path()), 0) << *content;
 }
 
 TEST(BoundedUtf8Test, CutsAtACharacterBoundaryAndReplacesInvalidBytes) {

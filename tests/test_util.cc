@@ -146,7 +146,9 @@ class FaultInjectingFile final : public AppendableFile {
       if (!fs_.sync_blocked_once.exchange(true)) fs_.sync_blocked.Notify();
       fs_.release_sync.WaitForNotification();
     }
-    if (fs_.fail_sync) return absl::UnavailableError("injected: fdatasync failed (EIO)");
+    if (fs_.fail_sync || fs_.fail_file_sync) {
+      return absl::UnavailableError("injected: fdatasync failed (EIO)");
+    }
     ++fs_.syncs;
     return real_->Sync();
   }

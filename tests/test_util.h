@@ -65,6 +65,8 @@ class TempDir {
 class FaultInjectingFileSystem final : public FileSystem {
  public:
   std::atomic<bool> fail_sync{false};    // Every Sync fails with EIO-like UNAVAILABLE.
+  // Every Sync of an open file fails, while WriteFileAtomically still works.
+  std::atomic<bool> fail_file_sync{false};
   std::atomic<bool> fail_append{false};  // Every Append fails as with ENOSPC.
   // Every Append writes only the first half of its data, then fails as with
   // ENOSPC: a partial write.

@@ -50,6 +50,15 @@ DeadLetterFile::~DeadLetterFile() {
   if (dirty_) file_->Truncate(durable_size_).IgnoreError();
 }
 
+absl::Status DeadLetterFile::CutBack(uint64_t size) {
+  dirty_ = true;
+  if (auto s = file_->Truncate(size); !s.ok()) return s;
+  if (auto s = file_->Sync(); !s.ok()) return s;
+  durable_size_ = size;
+  dirty_ = false;
+  return absl::OkStatus();
+}
+
 absl::Status DeadLetterFile::Write(absl::string_view lines) {
   if (dirty_) {
     if (auto s = file_->Truncate(durable_size_); !s.ok()) return s;

@@ -36,6 +36,10 @@ class DeadLetterFile {
   // Write if cutting fails too), so the caller retries with the same lines.
   absl::Status Write(absl::string_view lines);
 
+  // Cuts the file back to `size` bytes and syncs: undoes lines whose
+  // recording a crash interrupted. UNAVAILABLE on error.
+  absl::Status CutBack(uint64_t size);
+
   // Bytes known to be durable and whole.
   uint64_t durable_size() const { return durable_size_; }
 

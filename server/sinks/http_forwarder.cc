@@ -60,8 +60,23 @@ absl::StatusOr<std::unique_ptr<HttpForwarder>> HttpForwarder::Start(
   }
   auto dead_letter = DeadLetterFile::Open(fs, options.dead_letter_path);
   if (!dead_letter.ok()) return dead_letter.status();
+  const ForwardCursor saved = cursor;
+  if (cursor.dead_letter.has_value()) {
+    // A crash while a refused batch was being recorded: it is either whole in
+    // the file (move on, do not send it again) or undone and sent again.
+    if ((*dead_letter)->durable_size() >= cursor.dead_letter->to) {
+      cursor = {*cursor.pending_end, std::nullopt};
+    } else {
+      if ((*dead_letter)->durable_size() > cursor.dead_letter->from) {
+        if (auto s = (*dead_letter)->CutBack(cursor.dead_letter->from); !s.ok()) return s;
+      }
+      cursor.dead_letter.reset();
+    }
+  }
   auto forwarder = std::unique_ptr<HttpForwarder>(new HttpForwarder(
       log, fs, std::move(options), cursor, std::move(unreleased), std::move(*dead_letter)));
+  forwarder->saved_cursor_ = saved;  // Any change above is saved by the delivery thread.
+  forwarder->save_now_ = true;
   forwarder->thread_ = std::thread([f = forwarder.get()] { f->Run(); });
   return forwarder;
 }
@@ -297,7 +312,18 @@ bool HttpForwarder::DeadLetter(const SpoolBatch& batch, const HttpResult& result
     lines.append("}\n");
   }
   // The refusal is final: retry recording it, never the POST, so it is
-  // recorded once (DeadLetterFile cuts a failed write back first).
+  // recorded once (DeadLetterFile cuts a failed write back first). The cursor
+  // first notes where the lines go, so that after a crash they are neither
+  // lost nor written twice (see ForwardCursor::dead_letter).
+  const uint64_t from = dead_letter_->durable_size();
+  cursor_.pending_end = batch.end;
+  cursor_.dead_letter = ForwardCursor::DeadLetterRange{from, from + lines.size()};
+  for (int attempt = 0;; ++attempt) {
+    const absl::Status status = SaveCursor();
+    if (status.ok()) break;
+    NoteStorageFailure(absl::StrCat("cannot save the cursor: ", status.ToString()));
+    if (!Sleep(Backoff(attempt))) return false;
+  }
   for (int attempt = 0;; ++attempt) {
     const absl::Status status = dead_letter_->Write(lines);
     if (status.ok()) break;
@@ -306,6 +332,7 @@ bool HttpForwarder::DeadLetter(const SpoolBatch& batch, const HttpResult& result
     MakeProgressDurable();
     if (!Sleep(Backoff(attempt))) return false;
   }
+  cursor_.dead_letter.reset();
   NoteStorageSuccess();
   // Move the saved cursor past them soon: a crash before that re-sends them.
   save_now_ = true;
