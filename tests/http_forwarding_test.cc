@@ -758,6 +758,21 @@ TEST_F(DeadLetterCrashTest, DeadLetterTornByACrashIsUndoneAndRecordedOnce) {
   EXPECT_EQ(StrictJsonCheck(dead_letter_path()), 0) << *content;
 }
 
+TEST(ForwardCursorTest, DeadLetterRangeRoundTripsAsVersionTwoAndVersionOneStaysReadable) {
+  ForwardCursor cursor;
+  cursor.next = {3, 100, 40};
+  cursor.pending_end = LogPosition{3, 250, 90};
+  cursor.dead_letter = ForwardCursor::DeadLetterRange{1000, 1800};
+  EXPECT_EQ(FormatCursor(cursor), "trackd-cursor-v2 3 100 40 250 90 1000 1800\n");
+  auto parsed = ParseCursor(FormatCursor(cursor));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(*parsed, cursor);
+  cursor.dead_letter.reset();
+  EXPECT_EQ(FormatCursor(cursor), "trackd-cursor-v1 3 100 40 250 90\n");
+  EXPECT_EQ(ParseCursor("trackd-cursor-v2 3 100 40 - - 1000 1800\n").status().code(),
+            absl::StatusCode::kInvalidArgument);  // A dead letter is always a pending batch.
+}
+
 TEST(BoundedUtf8Test, CutsAtACharacterBoundaryAndReplacesInvalidBytes) {
   EXPECT_EQ(BoundedUtf8("abc", 10, false), "abc");
   EXPECT_EQ(BoundedUtf8("ab\xC3\xA9", 3, false), "ab");          // "é" does not fit whole.
