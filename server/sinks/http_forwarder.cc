@@ -77,6 +77,7 @@ absl::StatusOr<std::unique_ptr<HttpForwarder>> HttpForwarder::Start(
       log, fs, std::move(options), cursor, std::move(unreleased), std::move(*dead_letter)));
   forwarder->saved_cursor_ = saved;  // Any change above is saved by the delivery thread.
   forwarder->save_now_ = true;
+  forwarder->PublishDelivered();
   forwarder->thread_ = std::thread([f = forwarder.get()] { f->Run(); });
   return forwarder;
 }

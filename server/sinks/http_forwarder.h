@@ -13,9 +13,10 @@
 //
 // The cursor file records the next undelivered event. It is saved every
 // cursor_save_interval (a crash re-sends at most that tail, which a receiver
-// deduplicates by Idempotency-Key), after a dead letter and, for batches of
-// several events, before each send, so a re-sent batch has the same boundaries
-// and key. A delivered segment's .ndjson file is released only once the saved
+// deduplicates by Idempotency-Key), before and after a dead letter (so a crash
+// neither loses nor repeats its lines; see ForwardCursor::dead_letter) and, for
+// batches of several events, before each send, so a re-sent batch has the same
+// boundaries and key. A delivered segment's .ndjson file is released only once the saved
 // cursor is past it. Saving and releasing are retried with backoff until they
 // succeed (a full disk empties again); meanwhile delivery goes on. The backlog
 // is what lies beyond the *saved* cursor, so it is the same after a restart.
