@@ -1,6 +1,9 @@
 // --sink=http end to end: a real trackd (in process, or the binary for kill -9)
 // forwarding to a real HTTP receiver on loopback (tests/http/receiver.py) that
 // answers 200, 5xx, 429 with Retry-After, 400, hangs, or drops connections.
+// Below those, the forwarder's own bookkeeping under disk faults (a full disk,
+// failed deletes, torn and unsynced dead-letter writes, crash states), against
+// an in-process receiver on loopback (cpp-httplib) whose answer the test sets.
 #include <httplib.h>
 #include <signal.h>
 
