@@ -1,23 +1,34 @@
 // --sink=http end to end: a real trackd (in process, or the binary for kill -9)
 // forwarding to a real HTTP receiver on loopback (tests/http/receiver.py) that
 // answers 200, 5xx, 429 with Retry-After, 400, hangs, or drops connections.
+// Below those, the forwarder's own bookkeeping under disk faults (a full disk,
+// failed deletes, torn and unsynced dead-letter writes, crash states), against
+// an in-process receiver on loopback (cpp-httplib) whose answer the test sets.
+#include <httplib.h>
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "client/track_client.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "server/event_log.h"
 #include "server/server.h"
+#include "server/sinks/forward_cursor.h"
+#include "server/sinks/http_forwarder.h"
 #include "server/sinks/http_poster.h"
 #include "tests/test_util.h"
 
@@ -326,6 +337,454 @@ TEST(HttpForwardingProcessTest, KillNineDuringDeliveryLosesNothing) {
   for (const auto& r : receiver.Accepted()) keys.insert(r.key);
   for (const auto& id : acknowledged) EXPECT_TRUE(keys.count(id)) << id << " never arrived";
   EXPECT_EQ(keys.size(), acknowledged.size());  // Exactly once after dedupe by key.
+}
+
+
+// ---------------------------------------------------------------------------
+// The forwarder's own bookkeeping under disk faults: an EventLog and an
+// HttpForwarder over the fault-injecting file system, delivering to an
+// in-process Track API on loopback (cpp-httplib) whose answer the test sets.
+
+// Answers POST /track with the status and body the test set; records each request.
+class LoopbackReceiver {
+ public:
+  struct Request {
+    std::string key, body;
+    int status = 0;
+  };
+
+  LoopbackReceiver() {
+    server_.Post("/track", [this](const httplib::Request& request, httplib::Response& response) {
+      absl::MutexLock lock(&mu_);
+      response.status = status_;
+      response.set_content(body_, "application/json");
+      requests_.push_back({request.get_header_value("Idempotency-Key"), request.body, status_});
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");  // Listening from here on.
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~LoopbackReceiver() {
+    server_.stop();
+    thread_.join();
+  }
+
+  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_, "/track"); }
+
+  void Answer(int status, std::string body) {
+    absl::MutexLock lock(&mu_);
+    status_ = status;
+    body_ = std::move(body);
+  }
+
+  std::vector<Request> Requests() const {
+    absl::MutexLock lock(&mu_);
+    return requests_;
+  }
+
+  // How many requests with key `key` were answered `status`.
+  int Count(const std::string& key, int status) const {
+    int n = 0;
+    for (const Request& r : Requests()) n += r.key == key && r.status == status;
+    return n;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  mutable absl::Mutex mu_;
+  int status_ ABSL_GUARDED_BY(mu_) = 200;
+  std::string body_ ABSL_GUARDED_BY(mu_) = "{\"status\":\"ok\"}";
+  std::vector<Request> requests_ ABSL_GUARDED_BY(mu_);
+};
+
+// Every line of `path` parsed by Python's json module after strict UTF-8
+// decoding; returns the process's exit status (0: all valid).
+int StrictJsonCheck(const std::string& path) {
+  return std::system(absl::StrCat(
+                         "python3 -c 'import json,sys\n"
+                         "text=open(sys.argv[1],\"rb\").read().decode(\"utf-8\")\n"
+                         "assert text.endswith(\"\\n\"), \"a torn last line\"\n"
+                         "[json.loads(l) for l in text.split(\"\\n\")[:-1]]' ",
+                         path, " 2>&1")
+                         .c_str());
+}
+
+// The message_id of each dead-letter line, in order (a line that does not
+// parse as JSON gives "<invalid>").
+std::vector<std::string> DeadLetterIds(const std::string& content) {
+  std::vector<std::string> ids;
+  for (absl::string_view line : absl::StrSplit(content, '\n', absl::SkipEmpty())) {
+    google::protobuf::Struct parsed;
+    if (!google::protobuf::util::JsonStringToMessage(std::string(line), &parsed).ok()) {
+      ids.push_back("<invalid>");
+      continue;
+    }
+    ids.push_back(parsed.fields().at("message_id").string_value());
+  }
+  return ids;
+}
+
+class SpoolForwarderTest : public ::testing::Test {
+ protected:
+  std::string data_dir() const { return dir_.path() + "/data"; }
+  std::string dead_letter_path() const { return data_dir() + "/dead-letter.ndjson"; }
+
+  void OpenLog() {
+    auto log = EventLog::Open(fs_, {.dir = data_dir(), .segment_bytes = 1024});
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = std::move(*log);
+  }
+
+  // Stores events fwd-<from> … fwd-<to - 1>, one append each.
+  void Store(int from, int to) {
+    for (int n = from; n < to; ++n) {
+      const Record record{absl::StrCat("fwd-", n),
+                          absl::StrCat("{\"user_id\":\"user-", n, "\",\"event\":\"e\",\"pad\":\"",
+                                       std::string(100, 'p'), "\"}"),
+                          ""};
+      ASSERT_TRUE(log_->Append({record}, absl::Now()).ok());
+    }
+  }
+
+  HttpForwarderOptions Options() {
+    HttpForwarderOptions options;
+    options.http = {.url = receiver_.url(),
+                    .connect_timeout = absl::Seconds(1),
+                    .total_timeout = absl::Seconds(5)};
+    options.cursor_path = data_dir() + "/forward.cursor";
+    options.dead_letter_path = dead_letter_path();
+    options.initial_backoff = absl::Milliseconds(1);
+    options.max_backoff = absl::Milliseconds(20);
+    return options;
+  }
+
+  void StartForwarder() {
+    auto forwarder = HttpForwarder::Start(*log_, fs_, Options());
+    ASSERT_TRUE(forwarder.ok()) << forwarder.status();
+    forwarder_ = std::move(*forwarder);
+  }
+
+  // Stops the forwarder and closes the log, as a shutdown does.
+  void StopAll() {
+    forwarder_.reset();
+    log_.reset();
+  }
+
+  int DataFiles() {
+    auto names = fs_.ListDir(data_dir());
+    EXPECT_TRUE(names.ok());
+    return static_cast<int>(std::count_if(names->begin(), names->end(), [](const std::string& n) {
+      return absl::EndsWith(n, ".ndjson") && absl::StartsWith(n, "segment-");
+    }));
+  }
+
+  static bool WaitUntil(const std::function<bool()>& done) {
+    return Receiver::WaitUntil(done, absl::Seconds(30));
+  }
+
+  testing::TempDir dir_;
+  testing::FaultInjectingFileSystem fs_;
+  LoopbackReceiver receiver_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<HttpForwarder> forwarder_;
+};
+
+// Point 8: a disk that fills while events are delivered and empties again.
+TEST_F(SpoolForwarderTest, FullDiskHoldsReleaseUntilSpaceReturnsThenBacklogAndTrackRecover) {
+  ServerConfig config;
+  config.listen = "127.0.0.1:0";
+  config.log.dir = data_dir();
+  config.log.segment_bytes = 1024;
+  config.sink = SinkKind::kHttp;
+  config.spool_max_bytes = 3000;
+  config.http = Options();
+  receiver_.Answer(503, "{\"error\":\"try again\"}");
+  auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", (*server)->port()),
+                                     .service_config_json = ""});
+  ASSERT_TRUE(client.ok());
+  std::vector<std::string> acknowledged;
+  absl::Status refused;
+  for (int n = 0; n < 200 && refused.ok(); ++n) {
+    auto response = (*client)->Track(Event(n));
+    if (response.ok()) {
+      acknowledged.push_back(response->message_id());
+    } else {
+      refused = response.status();
+    }
+  }
+  ASSERT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
+  ASSERT_GT(DataFiles(), 2);
+  const uint64_t backlog = (*server)->forwarder_stats()->backlog_bytes;
+
+  // The disk fills, then the upstream takes everything: the cursor cannot be
+  // saved, so no delivered segment may be released yet, and nothing is sent twice.
+  fs_.disk_full = true;
+  receiver_.Answer(200, "{\"status\":\"ok\"}");
+  ASSERT_TRUE(WaitUntil([&] {
+    return std::all_of(acknowledged.begin(), acknowledged.end(),
+                       [&](const std::string& id) { return receiver_.Count(id, 200) >= 1; });
+  }));
+  ASSERT_TRUE(WaitUntil([&] { return (*server)->forwarder_stats()->storage_retries >= 3; }));
+  EXPECT_FALSE((*server)->forwarder_stats()->storage_healthy);
+  EXPECT_THAT((*server)->forwarder_stats()->last_storage_error, HasSubstr("cursor"));
+  // What a restart would send again is still backlog.
+  EXPECT_EQ((*server)->forwarder_stats()->backlog_bytes, backlog);
+  EXPECT_GT(DataFiles(), 2);  // Nothing released while the cursor is not durable.
+
+  // Space returns: the cursor is saved, the segments released, the backlog is
+  // the true one (nothing undelivered) and Track is accepted again.
+  fs_.disk_full = false;
+  EXPECT_TRUE(WaitUntil([&] {
+    const ForwarderStats stats = *(*server)->forwarder_stats();
+    return stats.storage_healthy && stats.backlog_bytes == 0 && DataFiles() == 1;
+  })) << "backlog " << (*server)->forwarder_stats()->backlog_bytes << ", " << DataFiles()
+      << " .ndjson files";
+  auto again = (*client)->Track(Event(1000));
+  EXPECT_TRUE(again.ok()) << again.status();
+  if (again.ok()) acknowledged.push_back(again->message_id());
+  EXPECT_TRUE(WaitUntil([&] { return receiver_.Count("fwd-1000", 200) == 1; }));
+  for (const std::string& id : acknowledged) {
+    EXPECT_EQ(receiver_.Count(id, 200), 1) << id;  // Delivered, and not again.
+  }
+  (*server)->Shutdown();
+}
+
+// Point 8: a release that failed before a restart is neither backlog nor forgotten.
+TEST_F(SpoolForwarderTest, RestartAfterFailedReleaseReportsTheTrueBacklogAndReleases) {
+  OpenLog();
+  Store(0, 30);
+  ASSERT_GT(DataFiles(), 3);
+  fs_.fail_delete = true;
+  StartForwarder();
+  ASSERT_TRUE(WaitUntil([&] { return receiver_.Requests().size() >= 30; }));
+  // Everything is delivered and the cursor saved; the releases keep failing.
+  EXPECT_TRUE(WaitUntil([&] {
+    const ForwarderStats stats = forwarder_->stats();
+    return stats.storage_retries >= 2 && stats.backlog_bytes == 0;
+  })) << "backlog " << forwarder_->BacklogBytes();
+  EXPECT_THAT(forwarder_->stats().last_storage_error, HasSubstr("cannot release spool segment"));
+  StopAll();
+
+  OpenLog();
+  const int files_before = DataFiles();
+  ASSERT_GT(files_before, 3);
+  StartForwarder();
+  EXPECT_EQ(forwarder_->BacklogBytes(), 0u) << "the delivered segments counted as backlog";
+  fs_.fail_delete = false;
+  EXPECT_TRUE(WaitUntil([&] { return DataFiles() == 1 && forwarder_->stats().storage_healthy; }));
+  EXPECT_EQ(forwarder_->BacklogBytes(), 0u);
+  EXPECT_EQ(receiver_.Requests().size(), 30u);  // Nothing was sent again.
+}
+
+// Point 8: a cursor that could not be saved before a restart: the backlog is
+// what the saved cursor says, and the restart delivers it (again) and releases.
+TEST_F(SpoolForwarderTest, RestartAfterFailedCursorSaveReportsTheSavedBacklogThenCatchesUp) {
+  OpenLog();
+  Store(0, 30);
+  fs_.fail_write_atomically = true;
+  StartForwarder();
+  ASSERT_TRUE(WaitUntil([&] { return receiver_.Requests().size() >= 30; }));
+  ASSERT_TRUE(WaitUntil([&] { return forwarder_->stats().storage_retries >= 2; }));
+  // Delivered, but a restart would send it all again: all of it is backlog.
+  EXPECT_EQ(forwarder_->BacklogBytes(), log_->DiskBytes());
+  StopAll();
+
+  fs_.fail_write_atomically = false;
+  OpenLog();
+  StartForwarder();
+  EXPECT_TRUE(WaitUntil([&] { return forwarder_->BacklogBytes() == 0 && DataFiles() == 1; }));
+  for (int n = 0; n < 30; ++n) EXPECT_GE(receiver_.Count(absl::StrCat("fwd-", n), 200), 1);
+}
+
+// Point 9: a partial append is cut back before the retry, so no torn line
+// merges with the next one.
+TEST_F(SpoolForwarderTest, PartialDeadLetterAppendLeavesNoTornLine) {
+  OpenLog();
+  Store(0, 3);
+  receiver_.Answer(400, "{\"error\":\"invalid event\"}");
+  fs_.tear_append = true;
+  StartForwarder();
+  ASSERT_TRUE(WaitUntil([&] { return forwarder_->stats().storage_retries >= 2; }));
+  EXPECT_THAT(forwarder_->stats().last_storage_error, HasSubstr("dead-letter"));
+  fs_.tear_append = false;
+  ASSERT_TRUE(WaitUntil([&] { return forwarder_->stats().dead_lettered == 3; }));
+  auto content = fs_.ReadFile(dead_letter_path());
+  ASSERT_TRUE(content.ok());
+  EXPECT_THAT(DeadLetterIds(*content), ::testing::ElementsAre("fwd-0", "fwd-1", "fwd-2"));
+  EXPECT_EQ(StrictJsonCheck(dead_letter_path()), 0) << *content;
+  for (int n = 0; n < 3; ++n) EXPECT_EQ(receiver_.Count(absl::StrCat("fwd-", n), 400), 1);
+}
+
+// Point 9: a crash in the middle of an append leaves a torn last line; Open cuts it.
+TEST_F(SpoolForwarderTest, TornDeadLetterTailFromACrashIsCutOnOpen) {
+  OpenLog();
+  Store(0, 1);
+  const std::string whole = "{\"message_id\":\"old\",\"status\":400}\n";
+  ASSERT_TRUE(fs_.WriteFileAtomically(dead_letter_path(), whole + "{\"message_id\":\"fwd-0\",\"st")
+                  .ok());
+  receiver_.Answer(400, "{\"error\":\"invalid event\"}");
+  StartForwarder();
+  ASSERT_TRUE(WaitUntil([&] { return forwarder_->stats().dead_lettered == 1; }));
+  auto content = fs_.ReadFile(dead_letter_path());
+  ASSERT_TRUE(content.ok());
+  EXPECT_THAT(*content, ::testing::StartsWith(whole + "{\"message_id\":\"fwd-0\",\"status\":400,"));
+  EXPECT_THAT(DeadLetterIds(*content), ::testing::ElementsAre("old", "fwd-0"));
+  EXPECT_EQ(StrictJsonCheck(dead_letter_path()), 0) << *content;
+}
+
+// Point 9: a failed fsync of the dead-letter file is retried by rewriting the
+// lines (not by POSTing again), and they end up in the file once.
+TEST_F(SpoolForwarderTest, FailedDeadLetterSyncDoesNotDuplicate) {
+  OpenLog();
+  Store(0, 2);
+  receiver_.Answer(503, "{\"error\":\"try again\"}");
+  StartForwarder();  // Opening the dead-letter file syncs it, so fail syncs only after.
+  ASSERT_TRUE(WaitUntil([&] { return !receiver_.Requests().empty(); }));
+  fs_.fail_file_sync = true;
+  receiver_.Answer(400, "{\"error\":\"invalid event\"}");
+  ASSERT_TRUE(WaitUntil([&] {
+    const ForwarderStats stats = forwarder_->stats();
+    return absl::StrContains(stats.last_storage_error, "dead-letter") && stats.storage_retries >= 3;
+  }));
+  fs_.fail_file_sync = false;
+  ASSERT_TRUE(WaitUntil([&] { return forwarder_->stats().dead_lettered == 2; }));
+  auto content = fs_.ReadFile(dead_letter_path());
+  ASSERT_TRUE(content.ok());
+  EXPECT_THAT(DeadLetterIds(*content), ::testing::ElementsAre("fwd-0", "fwd-1"));
+  EXPECT_EQ(StrictJsonCheck(dead_letter_path()), 0) << *content;
+  EXPECT_EQ(receiver_.Count("fwd-0", 400), 1);  // Refused once, recorded once.
+  EXPECT_EQ(receiver_.Count("fwd-1", 400), 1);
+}
+
+// Point 9: the receiver's body is kept to 4 KiB, cut before a character that
+// straddles the limit, and escaped, so the line stays valid UTF-8 JSON.
+TEST_F(SpoolForwarderTest, ReceiverBodyCutMidCharacterStaysValidJson) {
+  OpenLog();
+  Store(0, 1);
+  const std::string head = "{\"error\":\"bad \\\"quote\\\"\",\n\t\x01 \\ end";
+  const std::string kept = head + std::string(kMaxResponseBodyBytes - 1 - head.size(), 'a');
+  // "é" is 0xC3 0xA9: its first byte is the 4096th of the body.
+  receiver_.Answer(400, kept + "\xC3\xA9" + std::string(100, 'z'));
+  StartForwarder();
+  ASSERT_TRUE(WaitUntil([&] { return forwarder_->stats().dead_lettered == 1; }));
+  EXPECT_EQ(StrictJsonCheck(dead_letter_path()), 0);
+  auto content = fs_.ReadFile(dead_letter_path());
+  ASSERT_TRUE(content.ok());
+  google::protobuf::Struct line;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(*content, &line).ok()) << *content;
+  EXPECT_EQ(line.fields().at("response").string_value(), kept);
+  EXPECT_EQ(line.fields().at("status").number_value(), 400);
+}
+
+// Point 9: creating the dead-letter file is durable only with its directory
+// entry; a failed directory sync fails the start instead of being ignored.
+TEST_F(SpoolForwarderTest, DeadLetterFileCreationSyncsDirectory) {
+  OpenLog();
+  fs_.fail_sync_dir = true;
+  auto refused = HttpForwarder::Start(*log_, fs_, Options());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(refused.status().message(), HasSubstr(data_dir()));
+  fs_.fail_sync_dir = false;
+  StartForwarder();
+  EXPECT_TRUE(fs_.FileSize(dead_letter_path()).ok());
+}
+
+// Point 9: the state a crash leaves between recording a dead letter and saving
+// the cursor past it. Returns the dead-letter file as it was, after a normal
+// run that dead-lettered fwd-0 and fwd-1, and writes a cursor that says fwd-1
+// was being recorded when the process died.
+class DeadLetterCrashTest : public SpoolForwarderTest {
+ protected:
+  void SetUp() override {
+    OpenLog();
+    Store(0, 2);
+    receiver_.Answer(400, "{\"error\":\"invalid event\"}");
+    StartForwarder();
+    ASSERT_TRUE(WaitUntil([&] { return forwarder_->stats().dead_lettered == 2; }));
+    auto data = fs_.ReadFile(log_->DataPath(1));
+    auto ids = fs_.ReadFile(log_->IdsPath(1));
+    StopAll();
+    ASSERT_TRUE(data.ok() && ids.ok());
+    auto content = fs_.ReadFile(dead_letter_path());
+    ASSERT_TRUE(content.ok());
+    recorded_ = *content;
+    const uint64_t first_line = recorded_.find('\n') + 1;
+    ForwardCursor crashed;
+    crashed.next = {1, data->find('\n') + 1, ids->find('\n') + 1};
+    crashed.pending_end = LogPosition{1, data->size(), ids->size()};
+    crashed.dead_letter = ForwardCursor::DeadLetterRange{first_line, recorded_.size()};
+    ASSERT_TRUE(fs_.WriteFileAtomically(Options().cursor_path, FormatCursor(crashed)).ok());
+  }
+
+  // Waits until the restarted forwarder saved a cursor past both events.
+  bool WaitForCursorPastBoth() {
+    return WaitUntil([&] {
+      auto text = fs_.ReadFile(Options().cursor_path);
+      if (!text.ok()) return false;
+      auto cursor = ParseCursor(*text);
+      return cursor.ok() && !cursor->pending_end.has_value() &&
+             !cursor->dead_letter.has_value() && forwarder_->BacklogBytes() == 0;
+    });
+  }
+
+  std::string recorded_;
+};
+
+TEST_F(DeadLetterCrashTest, DeadLetterRecordedBeforeACrashIsNotSentOrWrittenAgain) {
+  OpenLog();
+  StartForwarder();
+  ASSERT_TRUE(WaitForCursorPastBoth());
+  EXPECT_EQ(receiver_.Count("fwd-1", 400), 1);  // Not sent again.
+  auto content = fs_.ReadFile(dead_letter_path());
+  ASSERT_TRUE(content.ok());
+  EXPECT_EQ(*content, recorded_);
+}
+
+TEST_F(DeadLetterCrashTest, DeadLetterTornByACrashIsUndoneAndRecordedOnce) {
+  {  // The crash came in the middle of the append of fwd-1's line.
+    auto file = fs_.OpenForAppend(dead_letter_path());
+    ASSERT_TRUE(file.ok());
+    const uint64_t first_line = recorded_.find('\n') + 1;
+    ASSERT_TRUE((*file)->Truncate(first_line + (recorded_.size() - first_line) / 2).ok());
+  }
+  OpenLog();
+  StartForwarder();
+  ASSERT_TRUE(WaitForCursorPastBoth());
+  EXPECT_EQ(receiver_.Count("fwd-1", 400), 2);  // Sent again: it was never recorded.
+  auto content = fs_.ReadFile(dead_letter_path());
+  ASSERT_TRUE(content.ok());
+  EXPECT_THAT(DeadLetterIds(*content), ::testing::ElementsAre("fwd-0", "fwd-1"));
+  EXPECT_EQ(StrictJsonCheck(dead_letter_path()), 0) << *content;
+}
+
+TEST(ForwardCursorTest, DeadLetterRangeRoundTripsAsVersionTwoAndVersionOneStaysReadable) {
+  ForwardCursor cursor;
+  cursor.next = {3, 100, 40};
+  cursor.pending_end = LogPosition{3, 250, 90};
+  cursor.dead_letter = ForwardCursor::DeadLetterRange{1000, 1800};
+  EXPECT_EQ(FormatCursor(cursor), "trackd-cursor-v2 3 100 40 250 90 1000 1800\n");
+  auto parsed = ParseCursor(FormatCursor(cursor));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(*parsed, cursor);
+  cursor.dead_letter.reset();
+  EXPECT_EQ(FormatCursor(cursor), "trackd-cursor-v1 3 100 40 250 90\n");
+  EXPECT_EQ(ParseCursor("trackd-cursor-v2 3 100 40 - - 1000 1800\n").status().code(),
+            absl::StatusCode::kInvalidArgument);  // A dead letter is always a pending batch.
+}
+
+TEST(BoundedUtf8Test, CutsAtACharacterBoundaryAndReplacesInvalidBytes) {
+  EXPECT_EQ(BoundedUtf8("abc", 10, false), "abc");
+  EXPECT_EQ(BoundedUtf8("ab\xC3\xA9", 3, false), "ab");          // "é" does not fit whole.
+  EXPECT_EQ(BoundedUtf8("ab\xC3", 10, /*cut=*/true), "ab");      // The rest was never read.
+  EXPECT_EQ(BoundedUtf8("ab\xC3", 10, /*cut=*/false), "ab\xEF\xBF\xBD");
+  EXPECT_EQ(BoundedUtf8("a\xFF" "b", 10, false), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(BoundedUtf8("\xED\xA0\x80", 10, false),              // A surrogate: three bad bytes.
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(BoundedUtf8("\xF0\x9F\x98\x80!", 10, false), "\xF0\x9F\x98\x80!");
 }
 
 }  // namespace

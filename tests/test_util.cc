@@ -148,6 +148,10 @@ class FaultInjectingFile final : public AppendableFile {
     if (fs_.fail_append_after.load() >= 0 && fs_.fail_append_after.fetch_sub(1) == 0) {
       return absl::UnavailableError("injected: write " + path_ + ": Input/output error");
     }
+    if (fs_.tear_append) {
+      real_->Append(data.substr(0, data.size() / 2)).IgnoreError();
+      return absl::UnavailableError("injected: no space left on device after a partial write");
+    }
     return real_->Append(data);
   }
   absl::Status Sync() override {
@@ -155,7 +159,7 @@ class FaultInjectingFile final : public AppendableFile {
       if (!fs_.sync_blocked_once.exchange(true)) fs_.sync_blocked.Notify();
       fs_.release_sync.WaitForNotification();
     }
-    if (fs_.fail_sync) {
+    if (fs_.fail_sync || fs_.fail_file_sync) {
       return absl::UnavailableError("injected: fdatasync " + path_ + ": Input/output error");
     }
     ++fs_.syncs;

@@ -67,7 +67,12 @@ class TempDir {
 class FaultInjectingFileSystem final : public FileSystem {
  public:
   std::atomic<bool> fail_sync{false};    // Every Sync fails with EIO-like UNAVAILABLE.
+  // Every Sync of an open file fails, while WriteFileAtomically still works.
+  std::atomic<bool> fail_file_sync{false};
   std::atomic<bool> fail_append{false};  // Every Append fails as with ENOSPC.
+  // Every Append writes only the first half of its data, then fails as with
+  // ENOSPC: a partial write.
+  std::atomic<bool> tear_append{false};
   std::atomic<bool> fail_open{false};    // Every OpenForAppend fails (nothing is created).
   std::atomic<bool> fail_sync_dir{false};        // Every SyncDir fails.
   std::atomic<bool> fail_truncate{false};        // Every Truncate fails.

@@ -19,12 +19,25 @@ struct ForwardCursor {
   // [next, pending_end), so after a crash it is re-sent with the same
   // boundaries and the same Idempotency-Key.
   std::optional<LogPosition> pending_end;
+  // Set (with pending_end) while the batch [next, pending_end) is being
+  // recorded in the dead-letter file as its bytes [from, to). After a crash, a
+  // file of at least `to` bytes holds the batch whole and the cursor moves past
+  // it without sending it again; a shorter file is cut back to `from` and the
+  // batch is sent again.
+  struct DeadLetterRange {
+    uint64_t from = 0;
+    uint64_t to = 0;
+    friend bool operator==(const DeadLetterRange&, const DeadLetterRange&) = default;
+  };
+  std::optional<DeadLetterRange> dead_letter = std::nullopt;
 
   friend bool operator==(const ForwardCursor&, const ForwardCursor&) = default;
 };
 
 // "trackd-cursor-v1 <segment> <data> <ids> <pending data> <pending ids>\n",
-// with "- -" when nothing is pending.
+// with "- -" when nothing is pending; "trackd-cursor-v2 …" adds
+// " <dead-letter from> <dead-letter to>" while a dead letter is being written
+// (so a trackd that knows only v1 refuses, rather than misreads, that state).
 std::string FormatCursor(const ForwardCursor& cursor);
 
 // Reads FormatCursor's output. INVALID_ARGUMENT when it is not one.

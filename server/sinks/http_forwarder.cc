@@ -47,16 +47,44 @@ absl::StatusOr<std::unique_ptr<HttpForwarder>> HttpForwarder::Start(
   } else {
     return text.status();
   }
-  auto dead_letter = fs.OpenForAppend(options.dead_letter_path);
+  // Segments the saved cursor has passed whose release failed before a
+  // restart: delivered, still on disk, to be released (and not backlog).
+  std::map<uint64_t, uint64_t> unreleased;
+  for (uint64_t segment = log.FirstDataSegment(); segment < cursor.next.segment; ++segment) {
+    auto size = fs.FileSize(log.DataPath(segment));
+    if (size.ok()) {
+      unreleased[segment] = *size;
+    } else if (!absl::IsNotFound(size.status())) {
+      return size.status();
+    }
+  }
+  auto dead_letter = DeadLetterFile::Open(fs, options.dead_letter_path);
   if (!dead_letter.ok()) return dead_letter.status();
-  auto forwarder = std::unique_ptr<HttpForwarder>(
-      new HttpForwarder(log, fs, std::move(options), cursor, std::move(*dead_letter)));
+  const ForwardCursor saved = cursor;
+  if (cursor.dead_letter.has_value()) {
+    // A crash while a refused batch was being recorded: it is either whole in
+    // the file (move on, do not send it again) or undone and sent again.
+    if ((*dead_letter)->durable_size() >= cursor.dead_letter->to) {
+      cursor = {*cursor.pending_end, std::nullopt};
+    } else {
+      if ((*dead_letter)->durable_size() > cursor.dead_letter->from) {
+        if (auto s = (*dead_letter)->CutBack(cursor.dead_letter->from); !s.ok()) return s;
+      }
+      cursor.dead_letter.reset();
+    }
+  }
+  auto forwarder = std::unique_ptr<HttpForwarder>(new HttpForwarder(
+      log, fs, std::move(options), cursor, std::move(unreleased), std::move(*dead_letter)));
+  forwarder->saved_cursor_ = saved;  // Any change above is saved by the delivery thread.
+  forwarder->save_now_ = true;
+  forwarder->PublishDelivered();
   forwarder->thread_ = std::thread([f = forwarder.get()] { f->Run(); });
   return forwarder;
 }
 
 HttpForwarder::HttpForwarder(EventLog& log, FileSystem& fs, HttpForwarderOptions options,
-                             ForwardCursor cursor, std::unique_ptr<AppendableFile> dead_letter)
+                             ForwardCursor cursor, std::map<uint64_t, uint64_t> unreleased,
+                             std::unique_ptr<DeadLetterFile> dead_letter)
     : log_(log),
       fs_(fs),
       options_(std::move(options)),
@@ -64,8 +92,10 @@ HttpForwarder::HttpForwarder(EventLog& log, FileSystem& fs, HttpForwarderOptions
       dead_letter_(std::move(dead_letter)),
       cursor_(cursor),
       saved_cursor_(cursor),
-      last_save_(absl::Now()),
-      delivered_on_disk_(cursor.next.data_bytes) {}
+      unreleased_(std::move(unreleased)),
+      last_save_(options_.clock()) {
+  PublishDelivered();
+}
 
 HttpForwarder::~HttpForwarder() { Stop(); }
 
@@ -80,19 +110,24 @@ void HttpForwarder::Stop() {
 
 uint64_t HttpForwarder::BacklogBytes() const {
   const uint64_t on_disk = log_.DiskBytes();
-  const uint64_t delivered = delivered_on_disk_.load(std::memory_order_relaxed);
+  const uint64_t delivered = delivered_on_disk_.load(std::memory_order_acquire);
   return on_disk > delivered ? on_disk - delivered : 0;
 }
 
 absl::Duration HttpForwarder::OldestUndeliveredAge() const {
   const int64_t stored_ms = oldest_undelivered_ms_.load(std::memory_order_relaxed);
   if (stored_ms == 0) return absl::ZeroDuration();
-  return std::max(absl::ZeroDuration(), absl::Now() - absl::FromUnixMillis(stored_ms));
+  return std::max(absl::ZeroDuration(), options_.clock() - absl::FromUnixMillis(stored_ms));
 }
 
 ForwarderStats HttpForwarder::stats() const {
-  absl::MutexLock lock(&mu_);
-  return stats_;
+  ForwarderStats stats;
+  {
+    absl::MutexLock lock(&mu_);
+    stats = stats_;
+  }
+  stats.backlog_bytes = BacklogBytes();
+  return stats;
 }
 
 bool HttpForwarder::Sleep(absl::Duration duration) {
@@ -102,18 +137,68 @@ bool HttpForwarder::Sleep(absl::Duration duration) {
   return !stopping_;
 }
 
+absl::Duration HttpForwarder::Backoff(int attempt) {
+  const absl::Duration ceiling = std::min(
+      options_.max_backoff, options_.initial_backoff * std::pow(2.0, std::min(attempt, 30)));
+  // Jitter: a random point in the upper half of the exponential ceiling.
+  return ceiling * absl::Uniform(jitter_, 0.5, 1.0);
+}
+
+void HttpForwarder::PublishDelivered(std::optional<uint64_t> skip) {
+  uint64_t delivered = saved_cursor_.next.data_bytes;
+  for (const auto& [segment, size] : unreleased_) {
+    if (segment >= saved_cursor_.next.segment) break;  // Delivered, but not durably so.
+    if (segment != skip) delivered += size;
+  }
+  delivered_on_disk_.store(delivered, std::memory_order_release);
+}
+
 absl::Status HttpForwarder::SaveCursor() {
   if (cursor_ == saved_cursor_) return absl::OkStatus();
   absl::Status status = fs_.WriteFileAtomically(options_.cursor_path, FormatCursor(cursor_));
   if (status.ok()) {
     saved_cursor_ = cursor_;
-    last_save_ = absl::Now();
+    last_save_ = options_.clock();
+    save_now_ = false;
+    PublishDelivered();
   }
   return status;
 }
 
+void HttpForwarder::MakeProgressDurable() {
+  const absl::Time now = options_.clock();
+  if (now < storage_retry_at_) return;  // Backing off after a failure.
+  bool progressed = false;
+  if (cursor_ != saved_cursor_ &&
+      (save_now_ || storage_attempt_ > 0 || now - last_save_ >= options_.cursor_save_interval)) {
+    if (absl::Status s = SaveCursor(); !s.ok()) {
+      NoteStorageFailure(absl::StrCat("cannot save the cursor: ", s.ToString()));
+      return;
+    }
+    progressed = true;
+  }
+  bool released = false;
+  while (!unreleased_.empty() && unreleased_.begin()->first < saved_cursor_.next.segment) {
+    const uint64_t segment = unreleased_.begin()->first;
+    // Stop counting the segment as delivered-on-disk before the log stops
+    // counting it as on disk, so the backlog is never under-reported.
+    PublishDelivered(segment);
+    if (absl::Status s = log_.ReleaseSegment(segment); !s.ok()) {
+      PublishDelivered();
+      NoteStorageFailure(absl::StrCat("cannot release spool segment ", segment, ": ", s.ToString()));
+      return;
+    }
+    unreleased_.erase(segment);
+    PublishDelivered();
+    released = true;
+  }
+  if (released) log_.PruneReleasedIds(now - options_.ids_retention);
+  if (progressed || released) NoteStorageSuccess();
+}
+
 void HttpForwarder::Run() {
   while (!stopping_) {
+    MakeProgressDurable();
     const LogPosition end = log_.DurableEnd();
     const bool closed_segment = cursor_.next.segment < end.segment;
     const bool resend = cursor_.pending_end.has_value();
@@ -127,7 +212,7 @@ void HttpForwarder::Run() {
       Log("error", "a spool segment is missing; its undelivered events cannot be sent",
           {{"segment", absl::StrCat(cursor_.next.segment)}});
       cursor_ = {{cursor_.next.segment + 1, 0, 0}, std::nullopt};
-      SaveCursor().IgnoreError();
+      save_now_ = true;
       continue;
     }
     if (!batch.ok()) {
@@ -137,18 +222,20 @@ void HttpForwarder::Run() {
     }
     if (batch->records.empty()) {
       if (closed_segment) {
-        // Everything in this segment is delivered: move on and free its disk space.
+        // Everything in this segment is delivered: move on. Its file is
+        // released once the saved cursor is past it (MakeProgressDurable).
         const uint64_t done = cursor_.next.segment;
+        auto size = fs_.FileSize(log_.DataPath(done));
+        unreleased_[done] = size.ok() ? *size : cursor_.next.data_bytes;
         cursor_ = {{done + 1, 0, 0}, std::nullopt};
-        if (SaveCursor().ok() && log_.ReleaseSegment(done).ok()) {
-          delivered_on_disk_.store(0, std::memory_order_relaxed);
-          log_.PruneReleasedIds(absl::Now() - options_.ids_retention);
-        }
+        save_now_ = true;
         continue;
       }
-      // Idle: make the position durable, then wait for new events.
+      // Idle: make the position durable, then wait for new events (or until
+      // a failed save or release is due again).
       oldest_undelivered_ms_.store(0, std::memory_order_relaxed);
-      SaveCursor().IgnoreError();
+      save_now_ = true;
+      MakeProgressDurable();
       log_.WaitForMore(end, absl::Milliseconds(200));
       continue;
     }
@@ -160,15 +247,13 @@ void HttpForwarder::Run() {
       cursor_.pending_end = batch->end;
       if (absl::Status s = SaveCursor(); !s.ok()) {
         cursor_.pending_end.reset();
-        NoteFailure(absl::StrCat("cannot save the cursor: ", s.ToString()));
-        Sleep(absl::Seconds(1));
+        NoteStorageFailure(absl::StrCat("cannot save the cursor: ", s.ToString()));
+        if (!Sleep(Backoff(storage_attempt_ - 1))) break;
         continue;
       }
     }
     if (!Deliver(*batch)) break;  // Stopping; the batch stays undelivered.
     cursor_ = {batch->end, std::nullopt};
-    delivered_on_disk_.store(cursor_.next.data_bytes, std::memory_order_relaxed);
-    if (absl::Now() - last_save_ >= options_.cursor_save_interval) SaveCursor().IgnoreError();
   }
   SaveCursor().IgnoreError();
 }
@@ -189,7 +274,6 @@ bool HttpForwarder::Deliver(const SpoolBatch& batch) {
       absl::StrCat("Idempotency-Key: ", batch.records.front().message_id)};
   if (!options_.auth_header.empty()) headers.push_back(options_.auth_header);
 
-  absl::BitGen jitter;
   for (int attempt = 0; !stopping_; ++attempt) {
     const HttpResult result = poster_.Post(body, headers, &stopping_);
     switch (Classify(result)) {
@@ -197,46 +281,62 @@ bool HttpForwarder::Deliver(const SpoolBatch& batch) {
         NoteSuccess(batch.records.size());
         return true;
       case Outcome::kPermanent:
-        if (absl::Status s = DeadLetter(batch, result); !s.ok()) {
-          NoteFailure(absl::StrCat("cannot write the dead-letter file: ", s.ToString()));
-          if (!Sleep(absl::Seconds(1))) return false;
-          continue;
-        }
-        return true;
+        return DeadLetter(batch, result);
       case Outcome::kRetry:
         break;
     }
     if (stopping_) return false;
     NoteFailure(Describe(result));
-    const absl::Duration ceiling = std::min(
-        options_.max_backoff, options_.initial_backoff * std::pow(2.0, std::min(attempt, 30)));
-    // Jitter: a random point in the upper half of the exponential ceiling.
-    absl::Duration delay = ceiling * absl::Uniform(jitter, 0.5, 1.0);
+    absl::Duration delay = Backoff(attempt);
     if (result.retry_after.has_value()) {
       delay = std::max(delay, std::min(*result.retry_after, options_.max_retry_after));
     }
+    MakeProgressDurable();  // An outage upstream is no reason to hold delivered segments.
     if (!Sleep(delay)) return false;
   }
   return false;
 }
 
-absl::Status HttpForwarder::DeadLetter(const SpoolBatch& batch, const HttpResult& result) {
+bool HttpForwarder::DeadLetter(const SpoolBatch& batch, const HttpResult& result) {
   std::string lines;
   const std::string failed_at =
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", options_.clock(), absl::UTCTimeZone());
   for (const Record& record : batch.records) {
     lines.append("{\"message_id\":");
     AppendJsonString(record.message_id, &lines);
     lines.append(absl::StrCat(",\"status\":", result.status, ",\"response\":"));
-    AppendJsonString(result.body, &lines);
+    AppendJsonString(result.body, &lines);  // Valid UTF-8, at most 4 KiB (HttpPoster).
     lines.append(",\"failed_at\":");
     AppendJsonString(failed_at, &lines);
     lines.append(",\"event\":");
     lines.append(record.json);
     lines.append("}\n");
   }
-  if (auto s = dead_letter_->Append(lines); !s.ok()) return s;
-  if (auto s = dead_letter_->Sync(); !s.ok()) return s;
+  // The refusal is final: retry recording it, never the POST, so it is
+  // recorded once (DeadLetterFile cuts a failed write back first). The cursor
+  // first notes where the lines go, so that after a crash they are neither
+  // lost nor written twice (see ForwardCursor::dead_letter).
+  const uint64_t from = dead_letter_->durable_size();
+  cursor_.pending_end = batch.end;
+  cursor_.dead_letter = ForwardCursor::DeadLetterRange{from, from + lines.size()};
+  for (int attempt = 0;; ++attempt) {
+    const absl::Status status = SaveCursor();
+    if (status.ok()) break;
+    NoteStorageFailure(absl::StrCat("cannot save the cursor: ", status.ToString()));
+    if (!Sleep(Backoff(attempt))) return false;
+  }
+  for (int attempt = 0;; ++attempt) {
+    const absl::Status status = dead_letter_->Write(lines);
+    if (status.ok()) break;
+    NoteStorageFailure(
+        absl::StrCat("cannot write the dead-letter file: ", status.ToString()));
+    MakeProgressDurable();
+    if (!Sleep(Backoff(attempt))) return false;
+  }
+  cursor_.dead_letter.reset();
+  NoteStorageSuccess();
+  // Move the saved cursor past them soon: a crash before that re-sends them.
+  save_now_ = true;
   {
     absl::MutexLock lock(&mu_);
     stats_.dead_lettered += batch.records.size();
@@ -246,7 +346,32 @@ absl::Status HttpForwarder::DeadLetter(const SpoolBatch& batch, const HttpResult
        {"events", absl::StrCat(batch.records.size())},
        {"first_message_id", batch.records.front().message_id},
        {"dead_letter_file", options_.dead_letter_path}});
-  return absl::OkStatus();
+  return true;
+}
+
+void HttpForwarder::NoteStorageFailure(const std::string& error) {
+  const absl::Time now = options_.clock();
+  if (storage_attempt_ == 0) {
+    storage_failing_since_ = now;
+    Log("error", "the forwarder cannot record its progress; retrying with backoff",
+        {{"error", error}});
+  }
+  storage_retry_at_ = now + Backoff(storage_attempt_);
+  ++storage_attempt_;
+  absl::MutexLock lock(&mu_);
+  ++stats_.storage_retries;
+  stats_.storage_healthy = false;
+  stats_.last_storage_error = error;
+}
+
+void HttpForwarder::NoteStorageSuccess() {
+  if (storage_attempt_ == 0) return;
+  Log("info", "the forwarder records its progress again",
+      {{"outage", absl::FormatDuration(options_.clock() - storage_failing_since_)}});
+  storage_attempt_ = 0;
+  storage_retry_at_ = absl::InfinitePast();
+  absl::MutexLock lock(&mu_);
+  stats_.storage_healthy = true;
 }
 
 void HttpForwarder::NoteFailure(const std::string& error) {
@@ -259,9 +384,9 @@ void HttpForwarder::NoteFailure(const std::string& error) {
     stats_.upstream_healthy = false;
   }
   if (first) {
-    failing_since_ = absl::Now();
+    failing_since_ = options_.clock();
     Log("warning", "upstream delivery failing; events stay in the spool and are retried",
-        {{"error", error}, {"url", options_.http.url}});
+        {{"error", error}, {"url", RedactUrl(options_.http.url)}});
   }
 }
 
@@ -275,7 +400,7 @@ void HttpForwarder::NoteSuccess(size_t events) {
   }
   if (recovered) {
     Log("info", "upstream delivery recovered",
-        {{"outage", absl::FormatDuration(absl::Now() - failing_since_)}});
+        {{"outage", absl::FormatDuration(options_.clock() - failing_since_)}});
   }
 }
 

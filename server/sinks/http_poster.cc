@@ -12,14 +12,44 @@
 namespace trackd {
 namespace {
 
-constexpr size_t kMaxBodyBytes = 4096;
-
+// The raw body is collected into HttpResult::body, then made valid UTF-8.
 size_t CollectBody(char* data, size_t size, size_t count, void* user) {
   auto* result = static_cast<HttpResult*>(user);
   const size_t n = size * count;
-  const size_t room = kMaxBodyBytes - std::min(kMaxBodyBytes, result->body.size());
+  const size_t room = kMaxResponseBodyBytes - std::min(kMaxResponseBodyBytes, result->body.size());
   result->body.append(data, std::min(n, room));
+  if (n > room) result->body_truncated = true;
   return n;  // Read everything; keep the first 4 KiB.
+}
+
+// The length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629:
+// no overlong forms, surrogates or code points above U+10FFFF); 0 when it is
+// not one, and -1 when `s` ends inside what could still become one.
+int SequenceLength(absl::string_view s) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  int length;
+  unsigned char low = 0x80, high = 0xBF;  // The allowed range of the second byte.
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  for (int i = 1; i < length; ++i) {
+    if (static_cast<size_t>(i) >= s.size()) return -1;
+    const unsigned char c = byte(i);
+    if (i == 1 ? (c < low || c > high) : (c < 0x80 || c > 0xBF)) return 0;
+  }
+  return length;
 }
 
 size_t CollectHeader(char* data, size_t size, size_t count, void* user) {
@@ -40,6 +70,22 @@ int AbortIfAsked(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 }
 
 }  // namespace
+
+std::string BoundedUtf8(absl::string_view bytes, size_t max_bytes, bool cut) {
+  constexpr absl::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  size_t at = 0;
+  while (at < bytes.size()) {
+    const int length = SequenceLength(bytes.substr(at));
+    if (length == -1 && cut) break;  // The rest of this character was never read.
+    const absl::string_view piece =
+        length > 0 ? bytes.substr(at, length) : kReplacement;
+    if (out.size() + piece.size() > max_bytes) break;
+    out.append(piece.data(), piece.size());
+    at += length > 0 ? length : 1;
+  }
+  return out;
+}
 
 std::optional<absl::Duration> ParseRetryAfter(const std::string& value, absl::Time now) {
   int64_t seconds;
@@ -89,6 +135,7 @@ HttpResult HttpPoster::Post(const std::string& body, const std::vector<std::stri
 
   const CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(header_list);
+  result.body = BoundedUtf8(result.body, kMaxResponseBodyBytes, result.body_truncated);
   if (code != CURLE_OK) {
     result.status = 0;
     result.timed_out = code == CURLE_OPERATION_TIMEDOUT;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace trackd {
@@ -25,8 +26,21 @@ struct HttpResult {
   std::string transport_error;                   // Non-empty when no response arrived.
   bool timed_out = false;
   std::optional<absl::Duration> retry_after;     // From a Retry-After header.
-  std::string body;                              // The response body, cut at 4 KiB.
+  // The start of the response body as valid UTF-8: at most kMaxResponseBodyBytes,
+  // cut at a character boundary, invalid bytes replaced by U+FFFD.
+  std::string body;
+  bool body_truncated = false;                   // The receiver sent more than `body`.
 };
+
+// How much of a response body HttpResult keeps (it goes into dead-letter lines).
+inline constexpr size_t kMaxResponseBodyBytes = 4096;
+
+// Returns the longest prefix of `bytes` as valid UTF-8 of at most `max_bytes`
+// bytes, ending on a character boundary. Invalid sequences become U+FFFD; an
+// incomplete sequence at the very end is dropped when `cut` says `bytes` was
+// itself cut from something longer (its remaining bytes were never read), and
+// becomes U+FFFD otherwise.
+std::string BoundedUtf8(absl::string_view bytes, size_t max_bytes, bool cut);
 
 // Not thread-safe: the forwarder's thread owns it.
 class HttpPoster {
