@@ -235,6 +235,14 @@ absl::Status TrackdServer::RegisterMetrics() {
                          [f] { return f->stats().retries; });
     metrics_.AddCallback("trackd_upstream_healthy", "1 while upstream delivery succeeds.",
                          "gauge", [f] { return f->stats().upstream_healthy ? 1 : 0; });
+    metrics_.AddCallback("trackd_spool_storage_healthy",
+                         "0 while saving the forward cursor, releasing delivered segments or "
+                         "writing dead letters fails (retried until it succeeds).",
+                         "gauge", [f] { return f->stats().storage_healthy ? 1 : 0; });
+    metrics_.AddCallback("trackd_spool_storage_retries_total",
+                         "Failed attempts to save the cursor, release segments or write dead "
+                         "letters.",
+                         "counter", [f] { return f->stats().storage_retries; });
   }
   return absl::OkStatus();
 }
