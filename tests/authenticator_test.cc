@@ -3,7 +3,6 @@
 // when a valid file is back, without a restart.
 #include "server/authenticator.h"
 
-#include <openssl/sha.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +10,6 @@
 #include <fstream>
 #include <string>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -22,14 +20,7 @@
 namespace trackd {
 namespace {
 
-std::string TokenLine(const std::string& token, const std::string& client) {
-  unsigned char hash[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), hash);
-  return absl::StrCat("sha256:",
-                      absl::BytesToHexString(absl::string_view(
-                          reinterpret_cast<const char*>(hash), sizeof(hash))),
-                      " ", client, "\n");
-}
+using testing::TokenFileLine;
 
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::trunc) << content;
@@ -46,7 +37,7 @@ int CountLines(const std::string& text, const std::string& needle) {
 class AuthenticatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    WriteFile(path_, TokenLine("s3cret", "billing"));
+    WriteFile(path_, TokenFileLine("s3cret", "billing"));
     auto loaded = TokenAuthenticator::Load(fs_, path_, [this] { return now_; }, kInterval);
     ASSERT_TRUE(loaded.ok()) << loaded.status();
     auth_ = std::move(*loaded);
@@ -82,7 +73,7 @@ TEST_F(AuthenticatorTest, EmptiedTokensFileRefusesEveryCall) {
 }
 
 TEST_F(AuthenticatorTest, MalformedTokensFileRefusesEveryCall) {
-  WriteFile(path_, TokenLine("s3cret", "billing") + "not a token line\n");
+  WriteFile(path_, TokenFileLine("s3cret", "billing") + "not a token line\n");
   Tick();
   EXPECT_EQ(Call("s3cret"), absl::StatusCode::kUnauthenticated);
 }
@@ -103,7 +94,7 @@ TEST_F(AuthenticatorTest, TokensWorkAgainWhenAValidFileReturns) {
   ASSERT_EQ(std::remove(path_.c_str()), 0);
   Tick();
   ASSERT_EQ(Call("s3cret"), absl::StatusCode::kUnauthenticated);
-  WriteFile(path_, TokenLine("n3w", "billing"));
+  WriteFile(path_, TokenFileLine("n3w", "billing"));
   Tick();
   EXPECT_EQ(Call("n3w"), absl::StatusCode::kOk);
   EXPECT_EQ(Call("s3cret"), absl::StatusCode::kUnauthenticated);  // Revoked by the new file.
@@ -132,7 +123,7 @@ TEST_F(AuthenticatorTest, EachChangeOfTheFileIsLoggedOnce) {
     Tick();
     Call("s3cret");
   }
-  WriteFile(path_, TokenLine("s3cret", "billing"));
+  WriteFile(path_, TokenFileLine("s3cret", "billing"));
   for (int i = 0; i < 3; ++i) {
     Tick();
     Call("s3cret");

@@ -2,7 +2,6 @@
 // certificates made by openssl in the test, certificate rotation under load,
 // the per-client rate limit, and the admin port's /metrics after a known
 // sequence of calls.
-#include <openssl/sha.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -28,14 +27,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::SeedRequest;
-
-std::string Sha256Hex(const std::string& text) {
-  unsigned char hash[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), hash);
-  std::string hex;
-  for (unsigned char c : hash) absl::StrAppend(&hex, absl::Hex(c, absl::kZeroPad2));
-  return hex;
-}
 
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream(path) << content;
@@ -144,8 +135,8 @@ class HardeningTest : public ::testing::Test {
 
 TEST_F(HardeningTest, TokensAreRequiredAndRefusalsGiveNoHint) {
   const std::string tokens = dir_.path() + "/tokens";
-  WriteFile(tokens, absl::StrCat("# billing's token\nsha256:", Sha256Hex("s3cret-billing"),
-                                 " billing\nsha256:", Sha256Hex("s3cret-crm"), " crm\n"));
+  WriteFile(tokens, absl::StrCat("# billing's token\n", testing::TokenFileLine("s3cret-billing", "billing"),
+                                 testing::TokenFileLine("s3cret-crm", "crm")));
   Start([&](ServerConfig& c) { c.auth_tokens_file = tokens; });
 
   const grpc::Status none = TrackWithToken("", "a1");

@@ -4,7 +4,6 @@
 // batches against the rate limit and a tokens file that goes away. Requests
 // are sent as raw bytes through the server's wire view, so no client-side
 // check stands between them and the server.
-#include <openssl/sha.h>
 
 #include <atomic>
 #include <cstdio>
@@ -38,19 +37,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 using ::testing::SizeIs;
+using testing::BadRequestOf;
 using testing::SeedRequest;
-
-std::vector<std::pair<std::string, std::string>> BadRequestOf(const grpc::Status& status) {
-  std::vector<std::pair<std::string, std::string>> out;
-  google::rpc::Status details;
-  EXPECT_TRUE(details.ParseFromString(status.error_details()));
-  for (const auto& any : details.details()) {
-    google::rpc::BadRequest bad_request;
-    if (!any.UnpackTo(&bad_request)) continue;
-    for (const auto& v : bad_request.field_violations()) out.emplace_back(v.field(), v.description());
-  }
-  return out;
-}
+using testing::TokenFileLine;
 
 const google::rpc::RetryInfo* RetryInfoOf(const grpc::Status& status, google::rpc::RetryInfo* out) {
   google::rpc::Status details;
@@ -304,15 +293,6 @@ TEST_F(HostileInputTest, RateLimitCountsTheEventsOfABatch) {
   EXPECT_THAT(StoredLines(), SizeIs(8));
 }
 
-std::string TokenLine(const std::string& token, const std::string& client) {
-  unsigned char hash[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), hash);
-  return absl::StrCat("sha256:",
-                      absl::BytesToHexString(absl::string_view(
-                          reinterpret_cast<const char*>(hash), sizeof(hash))),
-                      " ", client, "\n");
-}
-
 double Gauge(int admin_port, const std::string& name) {
   httplib::Client http("127.0.0.1", admin_port);
   auto result = http.Get("/metrics");
@@ -327,7 +307,7 @@ double Gauge(int admin_port, const std::string& name) {
 
 TEST_F(HostileInputTest, RevokedTokensFileFailsClosedWithoutARestart) {
   const std::string tokens = dir_.path() + "/tokens";
-  std::ofstream(tokens) << TokenLine("s3cret", "billing");
+  std::ofstream(tokens) << TokenFileLine("s3cret", "billing");
   Start([&](ServerConfig& c) { c.auth_tokens_file = tokens; });
   EXPECT_TRUE(Track(WireSeed("t1"), "Bearer s3cret").ok());
   EXPECT_EQ(Gauge(server_->admin_port(), "trackd_auth_tokens_file_usable"), 1);
@@ -344,7 +324,7 @@ TEST_F(HostileInputTest, RevokedTokensFileFailsClosedWithoutARestart) {
   EXPECT_EQ(Track(WireSeed("t3"), "Bearer s3cret").error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 
-  std::ofstream(tokens, std::ios::trunc) << TokenLine("s3cret", "billing");
+  std::ofstream(tokens, std::ios::trunc) << TokenFileLine("s3cret", "billing");
   skew_ms_ += 6000;
   EXPECT_TRUE(Track(WireSeed("t4"), "Bearer s3cret").ok());
   EXPECT_EQ(Gauge(server_->admin_port(), "trackd_auth_tokens_file_usable"), 1);

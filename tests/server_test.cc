@@ -30,22 +30,8 @@ using ::testing::IsEmpty;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 using testing::FaultInjectingFileSystem;
+using testing::BadRequestOf;
 using testing::SeedRequest;
-
-// The violations of the google.rpc.BadRequest detail of a gRPC status, as
-// (field, description) pairs, in order.
-std::vector<std::pair<std::string, std::string>> BadRequestOf(const grpc::Status& status) {
-  std::vector<std::pair<std::string, std::string>> out;
-  google::rpc::Status details;
-  EXPECT_TRUE(details.ParseFromString(status.error_details()));
-  EXPECT_EQ(details.code(), status.error_code());
-  for (const auto& any : details.details()) {
-    google::rpc::BadRequest bad_request;
-    if (!any.UnpackTo(&bad_request)) continue;
-    for (const auto& v : bad_request.field_violations()) out.emplace_back(v.field(), v.description());
-  }
-  return out;
-}
 
 std::vector<std::string> FieldsOf(const grpc::Status& status) {
   std::vector<std::string> fields;

@@ -1,5 +1,12 @@
 #include "tests/test_util.h"
 
+#include <openssl/sha.h>
+
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "gtest/gtest.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -19,6 +26,27 @@
 #endif
 
 namespace trackd::testing {
+
+std::string TokenFileLine(const std::string& token, const std::string& client) {
+  unsigned char hash[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), hash);
+  std::string hex;
+  for (unsigned char c : hash) absl::StrAppend(&hex, absl::Hex(c, absl::kZeroPad2));
+  return absl::StrCat("sha256:", hex, " ", client, "\n");
+}
+
+std::vector<std::pair<std::string, std::string>> BadRequestOf(const grpc::Status& status) {
+  std::vector<std::pair<std::string, std::string>> out;
+  google::rpc::Status details;
+  EXPECT_TRUE(details.ParseFromString(status.error_details()));
+  EXPECT_EQ(details.code(), status.error_code());
+  for (const auto& any : details.details()) {
+    google::rpc::BadRequest bad_request;
+    if (!any.UnpackTo(&bad_request)) continue;
+    for (const auto& v : bad_request.field_violations()) out.emplace_back(v.field(), v.description());
+  }
+  return out;
+}
 
 absl::Time SeedTime() { return absl::FromUnixMillis(1698885008276); }
 absl::Time TestNow() { return SeedTime() + absl::Hours(24); }

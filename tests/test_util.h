@@ -6,9 +6,11 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "grpcpp/support/status.h"
 #include "absl/time/time.h"
 #include "server/file_system.h"
 #include "trackd/v1/track.pb.h"
@@ -21,6 +23,13 @@ v1::TrackRequest SeedRequest();
 absl::Time SeedTime();
 // A clock a day after the seed time, so the seed passes the timestamp rule.
 absl::Time TestNow();
+
+// A line of an --auth_tokens_file for `token`: "sha256:<hex> <client>\n".
+std::string TokenFileLine(const std::string& token, const std::string& client);
+
+// The violations of the google.rpc.BadRequest detail of a gRPC status, as
+// (field, description) pairs, in order.
+std::vector<std::pair<std::string, std::string>> BadRequestOf(const grpc::Status& status);
 
 // Reads tests/testdata/<name>.
 std::string ReadTestData(const std::string& name);
