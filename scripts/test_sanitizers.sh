@@ -27,10 +27,11 @@ configure() {  # dir sanitizers
     -DTRACKD_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
 }
 
-timed() {  # label command...
-  local start=$SECONDS
-  "${@:2}"
+timed() {  # label command...; returns the command's status
+  local start=$SECONDS status=0
+  "${@:2}" || status=$?
   echo "== $1: $((SECONDS - start)) s"
+  return "$status"
 }
 
 # ctest entries that are not ours to sanitize, or not built here.
