@@ -113,16 +113,16 @@ void RunOne(const std::string& dir, absl::string_view input) {
   const auto written = [&](size_t i) {
     return i < parts.size() && parts[i] != kMissing ? parts[i] : absl::string_view();
   };
-  const size_t last = static_cast<size_t>(segments - 1) * 2;
-  size_t events = 0;
-  // Recovery promises whole lines in the segment it opens for appending; lower
-  // segments are left as they are today (issue 9, point 7). Extend the check
-  // to every segment when recovery repairs them too.
-  if (end.segment == static_cast<uint64_t>(segments)) {
-    events = CheckNoTornLine(ReadFileOrEmpty((*log)->DataPath(end.segment)),
-                             ReadFileOrEmpty((*log)->IdsPath(end.segment)), written(last),
-                             written(last + 1));
-  }
+  // Recovery promises whole lines in the segment it opens for appending: the
+  // newest one that has a file (a missing newest pair is not a segment).
+  // Lower segments are left as they are today (issue 9, point 7); extend the
+  // check to every segment when recovery repairs them too.
+  FUZZ_CHECK(end.segment >= 1 && end.segment <= static_cast<uint64_t>(segments),
+             "opened segment %llu of %d", static_cast<unsigned long long>(end.segment), segments);
+  const size_t open_index = static_cast<size_t>(end.segment - 1) * 2;
+  const size_t events = CheckNoTornLine(ReadFileOrEmpty((*log)->DataPath(end.segment)),
+                                        ReadFileOrEmpty((*log)->IdsPath(end.segment)),
+                                        written(open_index), written(open_index + 1));
   (void)(*log)->ReadIdsSince(absl::InfinitePast());
 
   const trackd::Record record{.message_id = "fuzz-appended", .json = R"({"fuzz":"appended"})"};
