@@ -35,6 +35,9 @@ void AppendStructFields(const google::protobuf::Struct& s, absl::string_view ski
 }
 
 void AppendNumber(double number, std::string* out) {
+  // -0.0 becomes 0: readers (protobuf's JSON parser, hence trackctl) read "-0"
+  // as 0, and a line must read back as itself.
+  if (number == 0) number = 0;
   char buf[32];
   // Shortest text that reads back as the same double; integers print without ".0".
   const auto result = std::to_chars(buf, buf + sizeof(buf), number);

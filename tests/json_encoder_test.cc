@@ -138,6 +138,18 @@ TEST(JsonEncoderTest, NumbersUseTheShortestExactForm) {
       << json;
 }
 
+// Found by fuzz/json_decoder_fuzzer (fuzz/regressions/json_decoder_fuzzer/
+// negative_zero_*): "-0" reads back as 0, so a line holding it changed when
+// decoded and encoded again.
+TEST(JsonEncoderTest, NegativeZeroIsWrittenAsZero) {
+  v1::TrackRequest request = SeedRequest();
+  request.clear_account_added_user();
+  request.set_event_name("Scored");
+  (*request.mutable_properties()->mutable_fields())["z"].set_number_value(-0.0);
+  const std::string json = EncodeDocumentedJson(request);
+  EXPECT_NE(json.find("\"properties\":{\"z\":0}"), std::string::npos) << json;
+}
+
 // Builds requests with awkward strings and nested values; each must encode to
 // valid JSON that parses back to the same values.
 TEST(JsonEncoderTest, RoundTripParsesBackToTheSameValues) {
