@@ -18,7 +18,11 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "server/json_decoder.h"
 #include "server/json_encoder.h"
+#include "server/utf8.h"
 #include "server/validate.h"
+#include "server/violation_list.h"
+#include "server/wire/track_wire.pb.h"
+#include "server/wire_decode.h"
 #include "trackd/v1/track.pb.h"
 
 namespace {
@@ -26,17 +30,30 @@ namespace {
 // A fixed clock, so an input means the same on every run.
 const absl::Time kNow = absl::FromUnixSeconds(1'700'000'000);
 
-// The server's parse step, in one place so it can follow the server's parsing.
+// The server's parse step: the wire view (no UTF-8 check by protobuf), then
+// the decoder that reports each string that is not UTF-8 as a violation. Those
+// violations must be bounded and name a field; the request they leave is not
+// checked further.
 std::optional<trackd::v1::TrackRequest> ParseRequest(const uint8_t* data, size_t size) {
+  trackd::wire::TrackRequest wire;
+  if (!wire.ParseFromArray(data, static_cast<int>(size))) return std::nullopt;
   trackd::v1::TrackRequest request;
-  if (!request.ParseFromArray(data, static_cast<int>(size))) return std::nullopt;
+  const trackd::FieldViolations violations = trackd::DecodeWireRequest(wire, &request);
+  FUZZ_CHECK(violations.size() <= trackd::kMaxListedViolations + 1, "%zu violations",
+             violations.size());
+  for (const trackd::FieldViolation& v : violations) {
+    FUZZ_CHECK(!v.field.empty() && v.field.size() <= trackd::kMaxViolationFieldBytes &&
+                   trackd::IsValidUtf8(v.field),
+               "bad violation field %s", v.field.c_str());
+  }
+  if (!violations.empty()) return std::nullopt;
   return request;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  google::protobuf::SetLogHandler(nullptr);  // The parser logs every invalid UTF-8 string.
+  google::protobuf::SetLogHandler(nullptr);  // Nothing of protobuf's logging is wanted here.
   return 0;
 }
 
