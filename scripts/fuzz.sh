@@ -19,10 +19,10 @@ bash scripts/install_deps.sh
 
 launcher=()
 if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
 start=$SECONDS
-cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
   -DTRACKD_SANITIZE=address,undefined -DTRACKD_FUZZ_ENGINE=libfuzzer \
   -DTRACKD_BUILD_TESTS=OFF -DTRACKD_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
