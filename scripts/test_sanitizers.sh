@@ -53,8 +53,9 @@ if [ "$which" = all ] || [ "$which" = asan ]; then
   timed "asan build" cmake --build build-asan -j2 --target trackd trackctl \
     validate_test json_encoder_test json_decoder_test event_log_test dedupe_index_test \
     pipeline_test server_test process_test event_input_test track_client_test trackctl_test \
-    http_forwarding_test hardening_test \
-    request_fuzzer json_decoder_fuzzer event_log_recovery_fuzzer
+    http_forwarding_test hardening_test wire_decode_test violation_list_test \
+    rate_limiter_test authenticator_test logging_test hostile_input_test file_modes_test \
+    crash_test request_fuzzer json_decoder_fuzzer event_log_recovery_fuzzer
   # detect_leaks: gRPC keeps some process-wide state until exit, see lsan.supp.
   reports="$PWD/build-asan/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
@@ -78,7 +79,7 @@ if [ "$which" = all ] || [ "$which" = tsan ]; then
   export TSAN_OPTIONS="suppressions=$supp/tsan.supp:halt_on_error=1:second_deadlock_stack=1:history_size=4:log_path=$reports/report"
   status=0
   timed "tsan tests" ctest --test-dir build-tsan -j2 \
-    -R '^(Pipeline|EventLog|HttpForwarding|Server)' -E "$not_here" \
+    -R '^(Pipeline|EventLog|HttpForwarding|SpoolForwarder|DeadLetterCrash|Server)' -E "$not_here" \
     --output-on-failure --timeout 900 || status=$?
   unset TSAN_OPTIONS
   check_reports "$reports" || status=1
