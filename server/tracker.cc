@@ -8,6 +8,7 @@
 #include "server/json_encoder.h"
 #include "server/message_id.h"
 #include "server/status_details.h"
+#include "server/violation_list.h"
 #include "server/wire_decode.h"
 
 namespace trackd {
@@ -37,10 +38,11 @@ void Tracker::Track(const wire::TrackRequest& request, TrackCallback done) {
   const FieldViolations violations = Prepare(request, clock_(), &record, &message_id);
   if (!violations.empty()) {
     done(InvalidArgumentWithViolations(
-        absl::StrCat("the event breaks the contract: ", violations.front().field, " ",
-                     violations.front().description,
-                     violations.size() > 1 ? " (the BadRequest detail lists all violations)"
-                                           : ""),
+        BoundedText(absl::StrCat("the event breaks the contract",
+                                 violations.size() > 1 ? " (the BadRequest detail lists all)" : "",
+                                 ": ", violations.front().field, " ",
+                                 violations.front().description),
+                    kMaxStatusMessageBytes),
         violations));
     return;
   }

@@ -24,8 +24,11 @@ inline constexpr size_t kMaxListedViolations = 20;
 inline constexpr size_t kMaxViolationFieldBytes = 256;
 inline constexpr size_t kMaxViolationDescriptionBytes = 128;
 // Field paths and descriptions together; with the bounds above, the
-// BadRequest detail stays under 3 KiB (4 KiB in base64).
-inline constexpr size_t kMaxListedViolationBytes = 2560;
+// BadRequest detail stays under 4.3 KiB (5.8 KiB in base64), and 20 violations
+// of a 128-character key fit.
+inline constexpr size_t kMaxListedViolationBytes = 4000;
+// The status message, which names the first violation only.
+inline constexpr size_t kMaxStatusMessageBytes = 200;
 // The field of the closing entry that counts what was left out.
 inline constexpr char kMoreViolationsField[] = "(more)";
 
