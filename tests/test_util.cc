@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,6 +98,8 @@ std::string MinifyJson(const std::string& json) {
 Subprocess::Subprocess(const std::vector<std::string>& argv, const std::string& log_path) {
   pid_ = fork();
   if (pid_ == 0) {
+    // A test that aborts must not leave its server running.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

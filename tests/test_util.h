@@ -37,7 +37,9 @@ std::string ReadTestData(const std::string& name);
 std::string MinifyJson(const std::string& json);
 
 // A child process started with argv, its stdout and stderr appended to a log
-// file. Killed (SIGKILL) on destruction if still running.
+// file. Killed (SIGKILL) on destruction if still running, and when the thread
+// that started it ends (PR_SET_PDEATHSIG), so a test that aborts leaves no
+// server behind: start it from the test's own thread.
 class Subprocess {
  public:
   Subprocess(const std::vector<std::string>& argv, const std::string& log_path);
