@@ -27,7 +27,8 @@ std::string SinkDescription(const trackd::ServerConfig& config) {
     case trackd::SinkKind::kFile:
       return "file";
     case trackd::SinkKind::kHttp:
-      return absl::StrCat("http ", trackd::RedactUrl(config.http.http.url), " batch=", config.http.batch,
+      return absl::StrCat("http ", trackd::RedactUrl(config.http.http.url),
+                          " batch=", config.http.batch,
                           " spool_max_bytes=", config.spool_max_bytes,
                           config.http.auth_header.empty() ? "" : " auth_header=(set)");
     case trackd::SinkKind::kKafka: {

@@ -247,7 +247,8 @@ TEST(ProcessTest, LogsHoldNoEmailUserNameOrToken) {
   std::ofstream(work.path() + "/auth-header") << "Authorization: Bearer upstream-secret-99\n";
   TrackdProcess trackd(work.path() + "/data", work.path(),
                        {"--auth_tokens_file=" + work.path() + "/tokens", "--sink=http",
-                        "--http_url=http://127.0.0.1:1/track",  // Nothing listens: failures.
+                        // Nothing listens: failures. Credentials in the URL stay out of logs.
+                        "--http_url=http://ops:pw-77xq@127.0.0.1:1/track?api_key=key-55zz",
                         "--http_auth_header_file=" + work.path() + "/auth-header",
                         "--log_summary_interval=1s"});
   auto stub = v1::TrackService::NewStub(
@@ -273,9 +274,11 @@ TEST(ProcessTest, LogsHoldNoEmailUserNameOrToken) {
   EXPECT_NE(log.find("\"auth\":\"bearer tokens\""), std::string::npos);
   EXPECT_NE(log.find("\"msg\":\"summary\""), std::string::npos);
   EXPECT_NE(log.find("upstream delivery failing"), std::string::npos);
+  EXPECT_NE(log.find("http://(redacted)@127.0.0.1:1/track?(redacted)"), std::string::npos) << log;
   for (const std::string& secret :
        {std::string("@example."), std::string("Secretname"), token,
-        std::string("upstream-secret-99"), std::string("mark.wood")}) {
+        std::string("upstream-secret-99"), std::string("mark.wood"), std::string("pw-77xq"),
+        std::string("key-55zz")}) {
     EXPECT_EQ(log.find(secret), std::string::npos) << secret << " leaked into the log:\n" << log;
   }
 }
