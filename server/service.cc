@@ -117,32 +117,35 @@ grpc::ServerUnaryReactor* TrackServiceImpl::Serve(const char* method,
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const bool entered = Enter();
-  WireRequest wire;
-  absl::StatusOr<std::string> client =
-      entered ? Authenticate(context)
+  // The gate, in order: draining, authentication, a parsable request, the
+  // rate limit (which needs the request's event count).
+  absl::Status refused =
+      entered ? absl::OkStatus()
               : WithRetryInfo(absl::UnavailableError("the server is shutting down"),
                               absl::Seconds(1));
-  if (client.ok() && !ParseWire(*request, &wire)) {
-    client = absl::InvalidArgumentError(absl::StrCat(
-        "the request is not a valid ", WireRequest::descriptor()->name(),
-        " protobuf message"));
-  }
-  if (client.ok()) {
-    if (absl::Status limited = LimitRate(context, *client, EventCount(wire)); !limited.ok()) {
-      Record(method, limited.code(), *client, start);
-      reactor->Finish(ToGrpcStatus(limited));
-      Leave();
-      return reactor;
+  std::string client = kAnonymous;
+  if (refused.ok()) {
+    absl::StatusOr<std::string> name = Authenticate(context);
+    if (name.ok()) {
+      client = *std::move(name);
+    } else {
+      refused = name.status();
     }
   }
-  if (!client.ok()) {
-    Record(method, client.status().code(), kAnonymous, start);
-    reactor->Finish(ToGrpcStatus(client.status()));
+  WireRequest wire;
+  if (refused.ok() && !ParseWire(*request, &wire)) {
+    refused = absl::InvalidArgumentError(absl::StrCat(
+        "the request is not a valid ", WireRequest::descriptor()->name(), " protobuf message"));
+  }
+  if (refused.ok()) refused = LimitRate(context, client, EventCount(wire));
+  if (!refused.ok()) {
+    Record(method, refused.code(), client, start);
+    reactor->Finish(ToGrpcStatus(refused));
     if (entered) Leave();
     return reactor;
   }
   start_call(wire, [this, method, reactor, response, start,
-                    client = *std::move(client)](absl::StatusOr<Response> result) {
+                    client = std::move(client)](absl::StatusOr<Response> result) {
     Record(method, result.status().code(), client, start);
     if (result.ok()) {
       bool own_buffer;  // gRPC owns `response` until Finish.
