@@ -38,17 +38,9 @@ using ::testing::HasSubstr;
 using ::testing::Pair;
 using ::testing::SizeIs;
 using testing::BadRequestOf;
+using testing::RetryInfoOf;
 using testing::SeedRequest;
 using testing::TokenFileLine;
-
-const google::rpc::RetryInfo* RetryInfoOf(const grpc::Status& status, google::rpc::RetryInfo* out) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return nullptr;
-  for (const auto& any : details.details()) {
-    if (any.UnpackTo(out)) return out;
-  }
-  return nullptr;
-}
 
 wire::TrackRequest WireSeed(const std::string& message_id) {
   v1::TrackRequest seed = SeedRequest();
@@ -280,17 +272,17 @@ TEST_F(HostileInputTest, RateLimitCountsTheEventsOfABatch) {
   const grpc::Status too_big = TrackBatch(batch_of(500, "big"), &response);
   EXPECT_EQ(too_big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(too_big.error_message(), HasSubstr("can never fit"));
-  google::rpc::RetryInfo retry;
-  EXPECT_EQ(RetryInfoOf(too_big, &retry), nullptr) << "no wait would help";
+  EXPECT_FALSE(RetryInfoOf(too_big).has_value()) << "no wait would help";
   EXPECT_THAT(StoredLines(), SizeIs(0));
 
   // Time stands still (the clock is the server's), so the bucket does not refill.
   EXPECT_TRUE(TrackBatch(batch_of(8, "a"), &response).ok());
   const grpc::Status later = TrackBatch(batch_of(8, "b"), &response);
   EXPECT_EQ(later.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  ASSERT_NE(RetryInfoOf(later, &retry), nullptr);
-  EXPECT_GT(retry.retry_delay().nanos() + retry.retry_delay().seconds(), 0);
-  EXPECT_LE(retry.retry_delay().seconds(), 1);
+  const std::optional<google::rpc::RetryInfo> retry = RetryInfoOf(later);
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_GT(retry->retry_delay().nanos() + retry->retry_delay().seconds(), 0);
+  EXPECT_LE(retry->retry_delay().seconds(), 1);
   EXPECT_THAT(StoredLines(), SizeIs(8));
 }
 

@@ -31,6 +31,7 @@ using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 using testing::FaultInjectingFileSystem;
 using testing::BadRequestOf;
+using testing::RetryInfoOf;
 using testing::SeedRequest;
 
 std::vector<std::string> FieldsOf(const grpc::Status& status) {
@@ -53,15 +54,6 @@ v1::TrackBatchRequest SeedBatch(int items, const std::string& prefix, size_t blo
     }
   }
   return batch;
-}
-
-bool HasRetryInfo(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return false;
-  for (const auto& any : details.details()) {
-    if (any.Is<google::rpc::RetryInfo>()) return true;
-  }
-  return false;
 }
 
 class ServerTest : public ::testing::Test {
@@ -294,7 +286,7 @@ TEST_F(ServerTest, FailingDiskAnswersUnavailableNeverOk) {
   v1::TrackResponse response;
   const grpc::Status status = Track(SeedRequest(), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_TRUE(HasRetryInfo(status));
+  EXPECT_TRUE(RetryInfoOf(status).has_value());
   EXPECT_THAT(StoredLines(), IsEmpty());
   fs_.fail_sync = false;  // Once the disk is back and trackd restarted, the retry is stored.
   RestartServer();
@@ -348,7 +340,7 @@ TEST_F(ServerTest, FailedFsyncStopsTheStoreUntilRestartAndSaysSo) {
   later.set_message_id("later");
   const grpc::Status refused = Track(later, &response);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_TRUE(HasRetryInfo(refused));
+  EXPECT_TRUE(RetryInfoOf(refused).has_value());
   v1::TrackBatchResponse batch_response;
   EXPECT_EQ(TrackBatch(SeedBatch(3, "batch"), &batch_response).error_code(),
             grpc::StatusCode::UNAVAILABLE);
@@ -412,7 +404,7 @@ TEST_F(ServerTest, FullQueueAnswersResourceExhausted) {
   ASSERT_TRUE(batch_done.HasBeenNotified() || extra_call.done.HasBeenNotified())
       << "neither call was refused although the queue was full";
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_TRUE(HasRetryInfo(refused));
+  EXPECT_TRUE(RetryInfoOf(refused).has_value());
 
   fs_.block_sync = false;
   fs_.release_sync.Notify();

@@ -36,6 +36,16 @@ std::string TokenFileLine(const std::string& token, const std::string& client) {
   return absl::StrCat("sha256:", hex, " ", client, "\n");
 }
 
+std::optional<google::rpc::RetryInfo> RetryInfoOf(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return std::nullopt;
+  google::rpc::RetryInfo info;
+  for (const auto& any : details.details()) {
+    if (any.UnpackTo(&info)) return info;
+  }
+  return std::nullopt;
+}
+
 std::vector<std::pair<std::string, std::string>> BadRequestOf(const grpc::Status& status) {
   std::vector<std::pair<std::string, std::string>> out;
   google::rpc::Status details;

@@ -5,11 +5,13 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "google/rpc/error_details.pb.h"
 #include "grpcpp/support/status.h"
 #include "absl/time/time.h"
 #include "server/file_system.h"
@@ -30,6 +32,9 @@ std::string TokenFileLine(const std::string& token, const std::string& client);
 // The violations of the google.rpc.BadRequest detail of a gRPC status, as
 // (field, description) pairs, in order.
 std::vector<std::pair<std::string, std::string>> BadRequestOf(const grpc::Status& status);
+
+// The google.rpc.RetryInfo detail of a gRPC status, if it carries one.
+std::optional<google::rpc::RetryInfo> RetryInfoOf(const grpc::Status& status);
 
 // Reads tests/testdata/<name>.
 std::string ReadTestData(const std::string& name);
