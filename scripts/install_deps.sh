@@ -8,6 +8,8 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   libabsl-dev libgtest-dev libgmock-dev libssl-dev libbenchmark-dev openssl
   libcurl4-openssl-dev librdkafka-dev libcpp-httplib-dev python3
+  # The allocator linked into trackd (TRACKD_MALLOC in CMakeLists.txt).
+  libgoogle-perftools-dev libjemalloc-dev
   # scripts/fuzz.sh: Debian 12's clang, and libclang-rt-14-dev, which holds
   # libclang_rt.fuzzer (libFuzzer) and clang's sanitizer runtimes.
   clang-14 libclang-rt-14-dev
