@@ -33,7 +33,32 @@ std::string FormatValue(double value) {
   return absl::StrCat(value);
 }
 
-// {a="x",b="y"} plus an optional extra label; "" when there are none.
+void Header(const std::string& name, const std::string& help, const std::string& type,
+            std::string* out) {
+  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
+}
+
+}  // namespace
+
+bool LabelValuesLess::operator()(const std::vector<std::string>& a, LabelValues b) const {
+  return std::lexicographical_compare(
+      a.begin(), a.end(), b.begin(), b.end(),
+      [](absl::string_view x, absl::string_view y) { return x < y; });
+}
+
+bool LabelValuesLess::operator()(LabelValues a, const std::vector<std::string>& b) const {
+  return std::lexicographical_compare(
+      a.begin(), a.end(), b.begin(), b.end(),
+      [](absl::string_view x, absl::string_view y) { return x < y; });
+}
+
+namespace {
+
+std::vector<std::string> ToStrings(LabelValues values) {
+  return std::vector<std::string>(values.begin(), values.end());
+}
+
+// {a="x",b="y"} for `names` and `values` plus an optional extra label; "" when there are none.
 std::string Labels(const std::vector<std::string>& names, const std::vector<std::string>& values,
                    const std::string& extra = "") {
   std::string out;
@@ -44,57 +69,69 @@ std::string Labels(const std::vector<std::string>& names, const std::vector<std:
   return out.empty() ? "" : absl::StrCat("{", out, "}");
 }
 
-void Header(const std::string& name, const std::string& help, const std::string& type,
-            std::string* out) {
-  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
-}
-
 }  // namespace
 
-void CounterFamily::Add(const std::vector<std::string>& values, double by) {
+Counter* CounterFamily::Series(LabelValues values) {
   absl::MutexLock lock(&mu_);
-  series_[values] += by;
+  auto it = series_.find(values);
+  if (it == series_.end()) {
+    it = series_.emplace(ToStrings(values), std::make_unique<Counter>()).first;
+  }
+  return it->second.get();
 }
 
-double CounterFamily::Value(const std::vector<std::string>& values) const {
+double CounterFamily::Value(LabelValues values) const {
   absl::MutexLock lock(&mu_);
   const auto it = series_.find(values);
-  return it == series_.end() ? 0 : it->second;
+  return it == series_.end() ? 0 : it->second->Value();
 }
 
 void CounterFamily::Render(std::string* out) const {
   Header(name_, help_, "counter", out);
   absl::MutexLock lock(&mu_);
   if (series_.empty() && labels_.empty()) absl::StrAppend(out, name_, " 0\n");
-  for (const auto& [values, value] : series_) {
-    absl::StrAppend(out, name_, Labels(labels_, values), " ", FormatValue(value), "\n");
+  for (const auto& [values, counter] : series_) {
+    absl::StrAppend(out, name_, Labels(labels_, values), " ", FormatValue(counter->Value()), "\n");
   }
 }
 
-void HistogramFamily::Observe(const std::vector<std::string>& values, double value) {
+Histogram::Histogram(const std::vector<double>& bounds)
+    : bounds_(bounds), buckets_(new std::atomic<uint64_t>[bounds.size() + 1]) {
+  for (size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0, std::memory_order_relaxed);
+}
+
+void Histogram::Observe(double value) {
   const size_t bucket =
       std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
+  buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+  sum_.fetch_add(value, std::memory_order_relaxed);
+}
+
+Histogram* HistogramFamily::Series(LabelValues values) {
   absl::MutexLock lock(&mu_);
-  Series& series = series_[values];
-  if (series.buckets.empty()) series.buckets.assign(bounds_.size() + 1, 0);
-  ++series.buckets[bucket];
-  series.sum += value;
-  ++series.count;
+  auto it = series_.find(values);
+  if (it == series_.end()) {
+    it = series_.emplace(ToStrings(values), std::make_unique<Histogram>(bounds_)).first;
+  }
+  return it->second.get();
 }
 
 void HistogramFamily::Render(std::string* out) const {
   Header(name_, help_, "histogram", out);
   absl::MutexLock lock(&mu_);
   for (const auto& [values, series] : series_) {
+    // The count is the +Inf bucket by construction, so a scrape racing an
+    // Observe never shows a _count that disagrees with the buckets.
     uint64_t cumulative = 0;
     for (size_t i = 0; i <= bounds_.size(); ++i) {
-      cumulative += series.buckets[i];
+      cumulative += series->buckets_[i].load(std::memory_order_relaxed);
       const std::string le =
           absl::StrCat("le=\"", i < bounds_.size() ? FormatValue(bounds_[i]) : "+Inf", "\"");
       absl::StrAppend(out, name_, "_bucket", Labels(labels_, values, le), " ", cumulative, "\n");
     }
-    absl::StrAppend(out, name_, "_sum", Labels(labels_, values), " ", FormatValue(series.sum),
-                    "\n", name_, "_count", Labels(labels_, values), " ", series.count, "\n");
+    absl::StrAppend(out, name_, "_sum", Labels(labels_, values), " ",
+                    FormatValue(series->sum_.load(std::memory_order_relaxed)), "\n", name_,
+                    "_count", Labels(labels_, values), " ", cumulative, "\n");
   }
 }
 

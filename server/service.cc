@@ -98,18 +98,13 @@ absl::Status TrackServiceImpl::LimitRate(grpc::CallbackServerContext* context,
       decision.retry_after);
 }
 
-void TrackServiceImpl::Record(const char* method, absl::StatusCode code,
+void TrackServiceImpl::Record(RpcMethod method, absl::StatusCode code,
                               const std::string& client, absl::Time start) {
-  if (options_.metrics.requests != nullptr) {
-    options_.metrics.requests->Add({method, absl::StatusCodeToString(code), client});
-  }
-  if (options_.metrics.latency != nullptr) {
-    options_.metrics.latency->Observe({method}, absl::ToDoubleSeconds(absl::Now() - start));
-  }
+  request_metrics_.Record(method, code, client, absl::Now() - start);
 }
 
 template <typename WireRequest, typename Response, typename StartCall>
-grpc::ServerUnaryReactor* TrackServiceImpl::Serve(const char* method,
+grpc::ServerUnaryReactor* TrackServiceImpl::Serve(RpcMethod method,
                                                   grpc::CallbackServerContext* context,
                                                   const grpc::ByteBuffer* request,
                                                   grpc::ByteBuffer* response,
@@ -163,7 +158,7 @@ grpc::ServerUnaryReactor* TrackServiceImpl::Track(grpc::CallbackServerContext* c
                                                   const grpc::ByteBuffer* request,
                                                   grpc::ByteBuffer* response) {
   return Serve<wire::TrackRequest, v1::TrackResponse>(
-      "Track", context, request, response,
+      RpcMethod::kTrack, context, request, response,
       [this](const wire::TrackRequest& wire, Tracker::TrackCallback done) {
         tracker_.Track(wire, std::move(done));
       });
@@ -173,7 +168,7 @@ grpc::ServerUnaryReactor* TrackServiceImpl::TrackBatch(grpc::CallbackServerConte
                                                        const grpc::ByteBuffer* request,
                                                        grpc::ByteBuffer* response) {
   return Serve<wire::TrackBatchRequest, v1::TrackBatchResponse>(
-      "TrackBatch", context, request, response,
+      RpcMethod::kTrackBatch, context, request, response,
       [this](const wire::TrackBatchRequest& wire, Tracker::BatchCallback done) {
         tracker_.TrackBatch(wire, std::move(done));
       });

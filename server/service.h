@@ -25,18 +25,11 @@
 #include "server/authenticator.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
+#include "server/request_metrics.h"
 #include "server/tracker.h"
 #include "trackd/v1/track.grpc.pb.h"
 
 namespace trackd {
-
-// The metric families the service records into.
-struct ServiceMetrics {
-  CounterFamily* requests = nullptr;     // {method, code, client}
-  HistogramFamily* latency = nullptr;    // {method}
-  CounterFamily* auth_failures = nullptr;
-  CounterFamily* rate_limited = nullptr; // {client}
-};
 
 // Optional parts; each may be null (off).
 struct ServiceOptions {
@@ -61,7 +54,7 @@ using RawTrackService = v1::TrackService::WithRawCallbackMethod_Track<
 class TrackServiceImpl final : public RawTrackService {
  public:
   TrackServiceImpl(Tracker& tracker, ServiceOptions options)
-      : tracker_(tracker), options_(options) {}
+      : tracker_(tracker), options_(options), request_metrics_(options_.metrics) {}
 
   grpc::ServerUnaryReactor* Track(grpc::CallbackServerContext* context,
                                   const grpc::ByteBuffer* request,
@@ -89,18 +82,19 @@ class TrackServiceImpl final : public RawTrackService {
   // Takes `events` from the client's rate limit, or returns RESOURCE_EXHAUSTED.
   absl::Status LimitRate(grpc::CallbackServerContext* context, const std::string& client,
                          int events);
-  void Record(const char* method, absl::StatusCode code, const std::string& client,
+  void Record(RpcMethod method, absl::StatusCode code, const std::string& client,
               absl::Time start);
   // The shape of both RPCs: gate the call, parse the request into a
   // `WireRequest`, then `start_call(wire, done)` hands it to the Tracker, and
   // `done` serializes the result into `response` and finishes the reactor.
   template <typename WireRequest, typename Response, typename StartCall>
-  grpc::ServerUnaryReactor* Serve(const char* method, grpc::CallbackServerContext* context,
+  grpc::ServerUnaryReactor* Serve(RpcMethod method, grpc::CallbackServerContext* context,
                                   const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
                                   StartCall start_call);
 
   Tracker& tracker_;
   const ServiceOptions options_;
+  RequestMetrics request_metrics_;
   std::atomic<int> in_flight_{0};
   std::atomic<bool> draining_{false};
 };
