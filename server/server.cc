@@ -41,7 +41,8 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
   server->pipeline_ =
       std::make_unique<Pipeline>(*server->sink_, *server->index_, clock, config.pipeline);
   TrackerOptions tracker_options{.timestamps = config.timestamps,
-                                 .max_batch_items = config.limits.max_batch_items};
+                                 .max_batch_items = config.limits.max_batch_items,
+                                 .partition_keys = config.sink == SinkKind::kKafka};
   CounterFamily& rejected = server->metrics_.AddCounter(
       "trackd_events_rejected_total", "Events rejected by validation, by field.", {"field"});
   tracker_options.on_rejected = [&rejected](const FieldViolations& violations) {

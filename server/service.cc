@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/support/proto_buffer_reader.h"
+#include "server/scratch_message.h"
 #include "server/status_details.h"
 #include "server/wire/track_wire.pb.h"
 
@@ -127,7 +128,8 @@ grpc::ServerUnaryReactor* TrackServiceImpl::Serve(RpcMethod method,
       refused = name.status();
     }
   }
-  WireRequest wire;
+  ScratchMessage<WireRequest> scratch(request->Length());
+  WireRequest& wire = *scratch;
   if (refused.ok() && !ParseWire(*request, &wire)) {
     refused = absl::InvalidArgumentError(absl::StrCat(
         "the request is not a valid ", WireRequest::descriptor()->name(), " protobuf message"));

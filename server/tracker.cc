@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/json_encoder.h"
 #include "server/message_id.h"
+#include "server/scratch_message.h"
 #include "server/status_details.h"
 #include "server/violation_list.h"
 #include "server/wire_decode.h"
@@ -15,7 +16,8 @@ namespace trackd {
 
 FieldViolations Tracker::Prepare(const wire::TrackRequest& wire_request, absl::Time now,
                                  Record* record, std::string* message_id) const {
-  v1::TrackRequest request;
+  ScratchMessage<v1::TrackRequest> scratch;
+  v1::TrackRequest& request = *scratch;
   FieldViolations violations = DecodeWireRequest(wire_request, &request);
   *message_id = request.message_id();
   if (violations.empty()) violations = FindViolations(request, now, options_.timestamps);
@@ -28,7 +30,9 @@ FieldViolations Tracker::Prepare(const wire::TrackRequest& wire_request, absl::T
     return violations;
   }
   record->message_id = request.message_id().empty() ? NewMessageId(now) : request.message_id();
-  record->partition_key = request.group_id().empty() ? request.user_id() : request.group_id();
+  if (options_.partition_keys) {
+    record->partition_key = request.group_id().empty() ? request.user_id() : request.group_id();
+  }
   return {};
 }
 

@@ -23,6 +23,9 @@ struct TrackerOptions {
   TimestampBounds timestamps;
   // The most items a TrackBatch call may carry (at most kMaxBatchItems).
   int max_batch_items = kMaxBatchItems;
+  // Whether records carry a partition key (Record::partition_key); only a
+  // sink that partitions (Kafka) needs one.
+  bool partition_keys = true;
   // Called with the violations of each rejected event (for metrics); may be empty.
   std::function<void(const FieldViolations&)> on_rejected;
 };
