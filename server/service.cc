@@ -142,12 +142,12 @@ grpc::ServerUnaryReactor* TrackServiceImpl::Serve(RpcMethod method,
     return reactor;
   }
   start_call(wire, [this, method, reactor, response, start,
-                    client = std::move(client)](absl::StatusOr<Response> result) {
+                    client = std::move(client)](absl::StatusOr<const Response*> result) {
     Record(method, result.status().code(), client, start);
     if (result.ok()) {
       bool own_buffer;  // gRPC owns `response` until Finish.
       reactor->Finish(
-          grpc::SerializationTraits<Response>::Serialize(*result, response, &own_buffer));
+          grpc::SerializationTraits<Response>::Serialize(**result, response, &own_buffer));
     } else {
       reactor->Finish(ToGrpcStatus(result.status()));
     }

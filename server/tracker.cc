@@ -1,10 +1,12 @@
 #include "server/tracker.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/arena.h"
 #include "server/json_encoder.h"
 #include "server/message_id.h"
 #include "server/scratch_message.h"
@@ -62,7 +64,7 @@ void Tracker::Track(const wire::TrackRequest& request, TrackCallback done) {
                        return;
                      }
                      response.set_duplicate(result->front());
-                     done(std::move(response));
+                     done(&response);
                    });
 }
 
@@ -75,9 +77,19 @@ void Tracker::TrackBatch(const wire::TrackBatchRequest& request, BatchCallback d
     return;
   }
   const absl::Time now = clock_();
-  v1::TrackBatchResponse response;
+  // The response of a big batch is hundreds of small objects: on an arena they
+  // take a few block allocations instead of one each.
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = std::min<size_t>(64 << 10, 128 * static_cast<size_t>(items));
+  arena_options.max_block_size = 64 << 10;
+  auto arena = std::make_shared<google::protobuf::Arena>(arena_options);
+  v1::TrackBatchResponse& response =
+      *google::protobuf::Arena::CreateMessage<v1::TrackBatchResponse>(arena.get());
+  response.mutable_results()->Reserve(items);
   std::vector<Record> records;
+  records.reserve(items);
   std::vector<int> record_item;  // The item index of each record.
+  record_item.reserve(items);
   for (int i = 0; i < items; ++i) {
     v1::TrackBatchResult* result = response.add_results();
     Record record;
@@ -98,7 +110,7 @@ void Tracker::TrackBatch(const wire::TrackBatchRequest& request, BatchCallback d
     record_item.push_back(i);
   }
   pipeline_.Submit(std::move(records),
-                   [response = std::move(response), record_item = std::move(record_item),
+                   [arena = std::move(arena), &response, record_item = std::move(record_item),
                     done = std::move(done)](SubmitResult result) mutable {
                      if (!result.ok()) {
                        done(result.status());
@@ -109,7 +121,7 @@ void Tracker::TrackBatch(const wire::TrackBatchRequest& request, BatchCallback d
                            ->set_outcome((*result)[k] ? v1::TrackBatchResult::OUTCOME_DUPLICATE
                                                       : v1::TrackBatchResult::OUTCOME_ACCEPTED);
                      }
-                     done(std::move(response));
+                     done(&response);
                    });
 }
 

@@ -32,8 +32,10 @@ struct TrackerOptions {
 
 class Tracker {
  public:
-  using TrackCallback = std::function<void(absl::StatusOr<v1::TrackResponse>)>;
-  using BatchCallback = std::function<void(absl::StatusOr<v1::TrackBatchResponse>)>;
+  // The response is valid only during the callback (the batch's lives on an
+  // arena that the tracker frees after it).
+  using TrackCallback = std::function<void(absl::StatusOr<const v1::TrackResponse*>)>;
+  using BatchCallback = std::function<void(absl::StatusOr<const v1::TrackBatchResponse*>)>;
 
   // `pipeline` must outlive the tracker.
   Tracker(Pipeline& pipeline, std::function<absl::Time()> clock, TrackerOptions options)
