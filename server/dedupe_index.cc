@@ -1,0 +1,173 @@
+#include "server/dedupe_index.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+#include "absl/numeric/bits.h"
+#include "absl/random/random.h"
+
+namespace trackd {
+namespace {
+
+// The first ring; small enough that an idle index costs about 28 KiB.
+constexpr size_t kInitialCapacity = 1024;
+// Slot values hold position + 1 in 32 bits.
+constexpr size_t kMaxIds = std::numeric_limits<uint32_t>::max();
+
+[[noreturn]] void Corrupted(const char* what) {
+  std::fprintf(stderr, "DedupeIndex corrupted: %s\n", what);
+  std::abort();
+}
+
+// The whole Unix second at or after `t`, saturated to int64.
+int64_t CeilUnixSeconds(absl::Time t) {
+  if (t == absl::InfinitePast()) return std::numeric_limits<int64_t>::min();
+  if (t == absl::InfiniteFuture()) return std::numeric_limits<int64_t>::max();
+  const int64_t floor = absl::ToUnixSeconds(t);  // Rounds toward the past.
+  return absl::FromUnixSeconds(floor) < t ? floor + 1 : floor;
+}
+
+// uint32 seconds cover 1970 to 2106; earlier times are stored as 1970 (kept
+// longer, never shorter).
+uint32_t CompactSeconds(absl::Time t) {
+  const int64_t s = CeilUnixSeconds(t);
+  return static_cast<uint32_t>(
+      std::clamp<int64_t>(s, 0, std::numeric_limits<uint32_t>::max()));
+}
+
+SipHashKey RandomKey() {
+  absl::BitGen gen;
+  return SipHashKey{absl::Uniform<uint64_t>(gen), absl::Uniform<uint64_t>(gen)};
+}
+
+}  // namespace
+
+DedupeIndex::DedupeIndex(DedupeOptions options)
+    : options_(options),
+      max_ids_(std::clamp<size_t>(options.max_ids, 1, kMaxIds)),
+      key_(RandomKey()) {
+  Grow();
+}
+
+DedupeIndex::~DedupeIndex() = default;
+
+size_t DedupeIndex::memory_bytes() const {
+  return sizeof(*this) + capacity_ * (sizeof(Hash128) + sizeof(uint32_t)) +
+         slot_count_ * sizeof(Slot);
+}
+
+size_t DedupeIndex::Home(const Hash128& fingerprint) const {
+  // Maps hi uniformly onto [0, slot_count_) without a division ("fastrange").
+  return static_cast<size_t>(
+      (static_cast<unsigned __int128>(fingerprint.hi) * slot_count_) >> 64);
+}
+
+DedupeIndex::Slot DedupeIndex::Tag(const Hash128& fingerprint) const {
+  const int tag_bits = 32 - position_bits_;
+  if (tag_bits == 0) return 0;
+  return static_cast<Slot>(fingerprint.lo >> (64 - tag_bits)) << position_bits_;
+}
+
+DedupeIndex::Probe DedupeIndex::Find(const Hash128& fingerprint) const {
+  const Slot tag = Tag(fingerprint);
+  for (size_t i = Home(fingerprint);; i = NextSlot(i)) {
+    const Slot slot = slots_[i];
+    const Slot position = slot & position_mask_;
+    if (position == 0) return {i, false};
+    if ((slot & ~position_mask_) == tag && fingerprints_[position - 1] == fingerprint) {
+      return {i, true};
+    }
+  }
+}
+
+bool DedupeIndex::Contains(absl::string_view id, absl::Time now) {
+  ExpireBefore(now - options_.window);
+  return Find(Fingerprint(id)).found;
+}
+
+void DedupeIndex::Insert(absl::string_view id, absl::Time stored_at) {
+  const Hash128 fingerprint = Fingerprint(id);
+  Probe probe = Find(fingerprint);
+  if (probe.found) return;
+  if (size_ == capacity_) {
+    if (capacity_ < max_ids_) {
+      Grow();
+    } else {
+      PopOldest();
+    }
+    probe = Find(fingerprint);  // The table changed under the old probe.
+  }
+  size_t position = head_ + size_;
+  if (position >= capacity_) position -= capacity_;
+  fingerprints_[position] = fingerprint;
+  stored_seconds_[position] = CompactSeconds(stored_at);
+  ++size_;
+  slots_[probe.index] = Tag(fingerprint) | static_cast<Slot>(position + 1);
+}
+
+void DedupeIndex::ExpireBefore(absl::Time cutoff) {
+  // An id expires when its stored time is before the cutoff; as the stored
+  // second s is an integer, s < cutoff exactly when s < ceil(cutoff).
+  const int64_t cutoff_seconds = CeilUnixSeconds(cutoff);
+  while (size_ > 0 && static_cast<int64_t>(stored_seconds_[head_]) < cutoff_seconds) {
+    PopOldest();
+  }
+}
+
+void DedupeIndex::PopOldest() {
+  const Slot wanted = static_cast<Slot>(head_ + 1);
+  size_t hole = Home(fingerprints_[head_]);
+  while ((slots_[hole] & position_mask_) != wanted) {
+    if ((slots_[hole] & position_mask_) == 0) Corrupted("the oldest id is not in the table");
+    hole = NextSlot(hole);
+  }
+  // Backward-shift deletion: pull each later entry of the cluster into the
+  // hole unless that would move it before its home slot, so every remaining
+  // entry stays reachable from its home without tombstones.
+  for (size_t j = NextSlot(hole);; j = NextSlot(j)) {
+    const Slot slot = slots_[j];
+    const Slot position = slot & position_mask_;
+    if (position == 0) break;
+    const size_t home = Home(fingerprints_[position - 1]);
+    const bool home_in_hole_to_j = hole <= j ? (hole < home && home <= j)
+                                             : (hole < home || home <= j);
+    if (!home_in_hole_to_j) {
+      slots_[hole] = slot;
+      hole = j;
+    }
+  }
+  slots_[hole] = 0;
+  head_ = head_ + 1 == capacity_ ? 0 : head_ + 1;
+  --size_;
+}
+
+void DedupeIndex::Grow() {
+  const size_t capacity = std::min(max_ids_, std::max(kInitialCapacity, 2 * capacity_));
+  auto fingerprints = std::make_unique_for_overwrite<Hash128[]>(capacity);
+  auto stored_seconds = std::make_unique_for_overwrite<uint32_t[]>(capacity);
+  for (size_t i = 0, from = head_; i < size_; ++i) {
+    fingerprints[i] = fingerprints_[from];
+    stored_seconds[i] = stored_seconds_[from];
+    from = from + 1 == capacity_ ? 0 : from + 1;
+  }
+  fingerprints_ = std::move(fingerprints);
+  stored_seconds_ = std::move(stored_seconds);
+  capacity_ = capacity;
+  head_ = 0;
+
+  slots_.reset();  // Release the old table before allocating the new one.
+  slot_count_ = 2 * capacity;
+  slots_ = std::make_unique<Slot[]>(slot_count_);  // Zeroed: all empty.
+  position_bits_ = absl::bit_width(static_cast<uint64_t>(capacity));
+  position_mask_ = position_bits_ >= 32 ? ~Slot{0} : (Slot{1} << position_bits_) - 1;
+  for (size_t position = 0; position < size_; ++position) {
+    const Hash128& fingerprint = fingerprints_[position];
+    size_t i = Home(fingerprint);
+    while (slots_[i] != 0) i = NextSlot(i);
+    slots_[i] = Tag(fingerprint) | static_cast<Slot>(position + 1);
+  }
+}
+
+}  // namespace trackd
