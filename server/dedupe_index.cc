@@ -44,10 +44,10 @@ SipHashKey RandomKey() {
 
 }  // namespace
 
-DedupeIndex::DedupeIndex(DedupeOptions options)
-    : options_(options),
-      max_ids_(std::clamp<size_t>(options.max_ids, 1, kMaxIds)),
-      key_(RandomKey()) {
+DedupeIndex::DedupeIndex(DedupeOptions options) : DedupeIndex(options, RandomKey()) {}
+
+DedupeIndex::DedupeIndex(DedupeOptions options, SipHashKey key)
+    : options_(options), max_ids_(std::clamp<size_t>(options.max_ids, 1, kMaxIds)), key_(key) {
   Grow();
 }
 

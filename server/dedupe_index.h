@@ -48,7 +48,10 @@ struct DedupeOptions {
 
 class DedupeIndex {
  public:
+  // The fingerprint key is random, so ids cannot be chosen to collide.
   explicit DedupeIndex(DedupeOptions options);
+  // With a given key, for tests that must lay the table out the same each run.
+  DedupeIndex(DedupeOptions options, SipHashKey key);
   ~DedupeIndex();
 
   DedupeIndex(const DedupeIndex&) = delete;
