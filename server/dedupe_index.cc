@@ -5,16 +5,16 @@
 #include <cstdlib>
 #include <limits>
 
-#include "absl/numeric/bits.h"
 #include "absl/random/random.h"
 
 namespace trackd {
 namespace {
 
-// The first ring; small enough that an idle index costs about 28 KiB.
+// The first ring; small enough that an idle index costs about 31 KiB.
 constexpr size_t kInitialCapacity = 1024;
-// Slot values hold position + 1 in 32 bits.
-constexpr size_t kMaxIds = std::numeric_limits<uint32_t>::max();
+// Slots hold position + 1 in 32 bits, and 32 bits of home spread over at most
+// 4/3 * 2^31 < 2^32 slots.
+constexpr size_t kMaxIds = size_t{1} << 31;
 
 [[noreturn]] void Corrupted(const char* what) {
   std::fprintf(stderr, "DedupeIndex corrupted: %s\n", what);
@@ -58,27 +58,12 @@ size_t DedupeIndex::memory_bytes() const {
          slot_count_ * sizeof(Slot);
 }
 
-size_t DedupeIndex::Home(const Hash128& fingerprint) const {
-  // Maps hi uniformly onto [0, slot_count_) without a division ("fastrange").
-  return static_cast<size_t>(
-      (static_cast<unsigned __int128>(fingerprint.hi) * slot_count_) >> 64);
-}
-
-DedupeIndex::Slot DedupeIndex::Tag(const Hash128& fingerprint) const {
-  const int tag_bits = 32 - position_bits_;
-  if (tag_bits == 0) return 0;
-  return static_cast<Slot>(fingerprint.lo >> (64 - tag_bits)) << position_bits_;
-}
-
 DedupeIndex::Probe DedupeIndex::Find(const Hash128& fingerprint) const {
-  const Slot tag = Tag(fingerprint);
-  for (size_t i = Home(fingerprint);; i = NextSlot(i)) {
-    const Slot slot = slots_[i];
-    const Slot position = slot & position_mask_;
-    if (position == 0) return {i, false};
-    if ((slot & ~position_mask_) == tag && fingerprints_[position - 1] == fingerprint) {
-      return {i, true};
-    }
+  const uint32_t top = Top(fingerprint);
+  for (size_t i = Home(top);; i = NextSlot(i)) {
+    const Slot& slot = slots_[i];
+    if (slot.position == 0) return {i, false};
+    if (slot.top == top && fingerprints_[slot.position - 1] == fingerprint) return {i, true};
   }
 }
 
@@ -104,7 +89,7 @@ void DedupeIndex::Insert(absl::string_view id, absl::Time stored_at) {
   fingerprints_[position] = fingerprint;
   stored_seconds_[position] = CompactSeconds(stored_at);
   ++size_;
-  slots_[probe.index] = Tag(fingerprint) | static_cast<Slot>(position + 1);
+  slots_[probe.index] = Slot{Top(fingerprint), static_cast<uint32_t>(position + 1)};
 }
 
 void DedupeIndex::ExpireBefore(absl::Time cutoff) {
@@ -117,10 +102,10 @@ void DedupeIndex::ExpireBefore(absl::Time cutoff) {
 }
 
 void DedupeIndex::PopOldest() {
-  const Slot wanted = static_cast<Slot>(head_ + 1);
-  size_t hole = Home(fingerprints_[head_]);
-  while ((slots_[hole] & position_mask_) != wanted) {
-    if ((slots_[hole] & position_mask_) == 0) Corrupted("the oldest id is not in the table");
+  const uint32_t wanted = static_cast<uint32_t>(head_ + 1);
+  size_t hole = Home(Top(fingerprints_[head_]));
+  while (slots_[hole].position != wanted) {
+    if (slots_[hole].position == 0) Corrupted("the oldest id is not in the table");
     hole = NextSlot(hole);
   }
   // Backward-shift deletion: pull each later entry of the cluster into the
@@ -128,9 +113,8 @@ void DedupeIndex::PopOldest() {
   // entry stays reachable from its home without tombstones.
   for (size_t j = NextSlot(hole);; j = NextSlot(j)) {
     const Slot slot = slots_[j];
-    const Slot position = slot & position_mask_;
-    if (position == 0) break;
-    const size_t home = Home(fingerprints_[position - 1]);
+    if (slot.position == 0) break;
+    const size_t home = Home(slot.top);
     const bool home_in_hole_to_j = hole <= j ? (hole < home && home <= j)
                                              : (hole < home || home <= j);
     if (!home_in_hole_to_j) {
@@ -138,9 +122,12 @@ void DedupeIndex::PopOldest() {
       hole = j;
     }
   }
-  slots_[hole] = 0;
+  slots_[hole] = Slot{};
   head_ = head_ + 1 == capacity_ ? 0 : head_ + 1;
   --size_;
+  // The next id to go is known now: start loading its table line, so the next
+  // eviction does not wait for memory (the ring itself is read in order).
+  if (size_ > 0) __builtin_prefetch(&slots_[Home(Top(fingerprints_[head_]))], 1);
 }
 
 void DedupeIndex::Grow() {
@@ -158,15 +145,13 @@ void DedupeIndex::Grow() {
   head_ = 0;
 
   slots_.reset();  // Release the old table before allocating the new one.
-  slot_count_ = 2 * capacity;
-  slots_ = std::make_unique<Slot[]>(slot_count_);  // Zeroed: all empty.
-  position_bits_ = absl::bit_width(static_cast<uint64_t>(capacity));
-  position_mask_ = position_bits_ >= 32 ? ~Slot{0} : (Slot{1} << position_bits_) - 1;
+  slot_count_ = capacity + (capacity + 2) / 3;  // ceil(4/3 capacity): one left empty.
+  slots_ = std::make_unique<Slot[]>(slot_count_);  // Value-initialised: all empty.
   for (size_t position = 0; position < size_; ++position) {
-    const Hash128& fingerprint = fingerprints_[position];
-    size_t i = Home(fingerprint);
-    while (slots_[i] != 0) i = NextSlot(i);
-    slots_[i] = Tag(fingerprint) | static_cast<Slot>(position + 1);
+    const uint32_t top = Top(fingerprints_[position]);
+    size_t i = Home(top);
+    while (slots_[i].position != 0) i = NextSlot(i);
+    slots_[i] = Slot{top, static_cast<uint32_t>(position + 1)};
   }
 }
 

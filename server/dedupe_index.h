@@ -5,12 +5,12 @@
 // kept as its 128-bit fingerprint (SipHash-2-4-128 under a random key chosen
 // per index, server/siphash.h) with its stored time in whole seconds, in a ring
 // in insertion order, and found through an open-addressing table of ring
-// positions (linear probing, backward-shift deletion, at most half full).
+// positions (linear probing, backward-shift deletion, at most 3/4 full).
 // Expiry by age and eviction by count both take the ring's head: O(1)
 // amortised, no rehashing once the ring has reached max_ids.
 //
-// Memory: 28 bytes per id of capacity (16 fingerprint + 4 time + 2 table slots
-// of 4), so 2 M ids take 56 MB. The ring starts at 1024 ids and doubles up to
+// Memory: under 31 bytes per id of capacity (16 fingerprint + 4 time in the
+// ring, 4/3 table slots of 8), so 2 M ids take 61.3 MB (58.5 MiB). The ring starts at 1024 ids and doubles up to
 // max_ids as ids arrive, so a small deployment does not pay for the cap it
 // never reaches; each doubling copies the ring and rebuilds the table once
 // (briefly holding both, about 1.5 times the new size), and memory never grows
@@ -42,7 +42,7 @@ struct DedupeOptions {
   // How long a stored message_id keeps answering duplicate=true.
   absl::Duration window = absl::Hours(24);
   // The most ids remembered; beyond it the oldest are forgotten early.
-  // 28 bytes each once reached. Values above 2^32 - 1 count as 2^32 - 1.
+  // Under 31 bytes each once reached. Values above 2^31 count as 2^31.
   size_t max_ids = 2'000'000;
 };
 
@@ -73,13 +73,22 @@ class DedupeIndex {
   size_t memory_bytes() const;
 
  private:
-  // A ring position + 1 in the low bits (0: empty), the fingerprint's top
-  // bits above it, so most probes that do not match never read the ring.
-  using Slot = uint32_t;
+  // An id's place in the table: the top 32 bits of its fingerprint's hi half
+  // (which fix its home slot, so deletion never reads the ring, and filter
+  // probes, so a miss rarely does) and its ring position + 1 (0: empty).
+  struct Slot {
+    uint32_t top = 0;
+    uint32_t position = 0;
+  };
 
   Hash128 Fingerprint(absl::string_view id) const { return SipHash128(key_, id); }
-  size_t Home(const Hash128& fingerprint) const;
-  Slot Tag(const Hash128& fingerprint) const;
+  static uint32_t Top(const Hash128& fingerprint) {
+    return static_cast<uint32_t>(fingerprint.hi >> 32);
+  }
+  size_t Home(uint32_t top) const {
+    // Maps top uniformly onto [0, slot_count_) without a division.
+    return static_cast<size_t>((uint64_t{top} * slot_count_) >> 32);
+  }
   size_t NextSlot(size_t i) const { return i + 1 == slot_count_ ? 0 : i + 1; }
 
   // The table index holding `fingerprint`, or -- when `found` is false -- the
@@ -107,11 +116,9 @@ class DedupeIndex {
   size_t head_ = 0;
   size_t size_ = 0;
 
-  // The table: 2 * capacity_ slots.
+  // The table: at most three quarters full.
   std::unique_ptr<Slot[]> slots_;
   size_t slot_count_ = 0;
-  int position_bits_ = 0;
-  Slot position_mask_ = 0;
 };
 
 }  // namespace trackd
