@@ -114,9 +114,12 @@ void BM_DuplicateLookup(benchmark::State& state) {
 }
 
 // Filling from empty (the first million events after a start): 1 M iterations.
-// Full and evicting: 2 M more iterations once 2 M ids are in.
+// From 1 M to the cap, 1 M iterations: the tables are as large as when full,
+// but nothing is evicted. Full and evicting: 2 M iterations once 2 M ids are in.
 BENCHMARK(BM_FreshIds<NodeHashSetDedupeIndex>)->Arg(0)->Iterations(1'000'000);
 BENCHMARK(BM_FreshIds<DedupeIndex>)->Arg(0)->Iterations(1'000'000);
+BENCHMARK(BM_FreshIds<NodeHashSetDedupeIndex>)->Arg(kCap / 2)->Iterations(1'000'000);
+BENCHMARK(BM_FreshIds<DedupeIndex>)->Arg(kCap / 2)->Iterations(1'000'000);
 BENCHMARK(BM_FreshIds<NodeHashSetDedupeIndex>)->Arg(kCap)->Iterations(2'000'000);
 BENCHMARK(BM_FreshIds<DedupeIndex>)->Arg(kCap)->Iterations(2'000'000);
 BENCHMARK(BM_DuplicateLookup<NodeHashSetDedupeIndex>)->Iterations(2'000'000);
