@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -133,6 +134,31 @@ TEST(DedupeIndexTest, KeepsOrderWhenGrowingAfterTheRingWrapped) {
   EXPECT_FALSE(index.Contains(Id(1499), kStart + absl::Seconds(31)));
   EXPECT_TRUE(index.Contains(Id(1500), kStart + absl::Seconds(31)));
   EXPECT_EQ(index.size(), 1500u);
+}
+
+// The table keeps 32 bits of each fingerprint (its home and a filter); two ids
+// that share them must still be told apart by the whole 128 bits in the ring.
+TEST(DedupeIndexTest, TellsApartIdsWhoseFingerprintsShareTheTableBits) {
+  const SipHashKey key{0x5eed, 0x10};
+  absl::flat_hash_map<uint32_t, std::string> by_top;
+  std::string first, second;
+  for (uint64_t i = 0; first.empty(); ++i) {  // A birthday search: ~80 k ids.
+    ASSERT_LT(i, 2'000'000u);
+    const std::string id = Id(i);
+    const auto [it, inserted] =
+        by_top.emplace(static_cast<uint32_t>(SipHash128(key, id).hi >> 32), id);
+    if (!inserted) {
+      first = it->second;
+      second = id;
+    }
+  }
+  DedupeIndex index({absl::Hours(24), 100}, key);
+  index.Insert(first, kStart);
+  EXPECT_TRUE(index.Contains(first, kStart));
+  EXPECT_FALSE(index.Contains(second, kStart));
+  index.Insert(second, kStart);
+  EXPECT_EQ(index.size(), 2u);
+  EXPECT_TRUE(index.Contains(second, kStart));
 }
 
 // Drives the index and the obvious implementation (a set and a queue, as
