@@ -138,10 +138,10 @@ void DedupeIndex::Grow() {
   auto fingerprints = std::make_unique_for_overwrite<Hash128[]>(capacity);
   auto stored_seconds = std::make_unique_for_overwrite<uint32_t[]>(capacity);
   const size_t first_part = std::min(size_, old_capacity - head_);
-  std::copy_n(&fingerprints_[head_], first_part, &fingerprints[0]);
-  std::copy_n(&fingerprints_[0], size_ - first_part, &fingerprints[first_part]);
-  std::copy_n(&stored_seconds_[head_], first_part, &stored_seconds[0]);
-  std::copy_n(&stored_seconds_[0], size_ - first_part, &stored_seconds[first_part]);
+  std::copy_n(fingerprints_.get() + head_, first_part, fingerprints.get());
+  std::copy_n(fingerprints_.get(), size_ - first_part, fingerprints.get() + first_part);
+  std::copy_n(stored_seconds_.get() + head_, first_part, stored_seconds.get());
+  std::copy_n(stored_seconds_.get(), size_ - first_part, stored_seconds.get() + first_part);
   fingerprints_ = std::move(fingerprints);
   stored_seconds_ = std::move(stored_seconds);
 
