@@ -25,9 +25,11 @@ ABSL_FLAG(uint64_t, max_queued_events, 20000,
 ABSL_FLAG(uint64_t, max_queued_bytes, 64 << 20,
           "JSON bytes that may wait for the writer; beyond it calls get RESOURCE_EXHAUSTED.");
 ABSL_FLAG(absl::Duration, dedupe_window, absl::Hours(24),
-          "How long a message_id is remembered for deduplication.");
+          "How long a message_id is remembered for deduplication; at most "
+          "--dedupe_max_ids are, so at high rates the oldest go sooner.");
 ABSL_FLAG(uint64_t, dedupe_max_ids, 2000000,
-          "The most message_ids remembered (about 100 bytes + id length each).");
+          "The most message_ids remembered, 30.7 bytes each (2000000: 58.5 MiB); the "
+          "window really held is this divided by the event rate, when that is shorter.");
 ABSL_FLAG(absl::Time, earliest_timestamp, absl::FromUnixSeconds(946684800),
           "Events with a timestamp before this RFC 3339 instant are rejected.");
 ABSL_FLAG(absl::Duration, max_future, absl::Hours(24),
