@@ -67,13 +67,12 @@ DedupeIndex::Probe DedupeIndex::Find(const Hash128& fingerprint) const {
   }
 }
 
-bool DedupeIndex::Contains(absl::string_view id, absl::Time now) {
+bool DedupeIndex::Contains(const Hash128& fingerprint, absl::Time now) {
   ExpireBefore(now - options_.window);
-  return Find(Fingerprint(id)).found;
+  return Find(fingerprint).found;
 }
 
-void DedupeIndex::Insert(absl::string_view id, absl::Time stored_at) {
-  const Hash128 fingerprint = Fingerprint(id);
+void DedupeIndex::Insert(const Hash128& fingerprint, absl::Time stored_at) {
   Probe probe = Find(fingerprint);
   if (probe.found) return;
   if (size_ == capacity_) {

@@ -60,12 +60,18 @@ class DedupeIndex {
 
   // Forgets the ids stored more than the window before `now`, then returns
   // true when `id` (or an id with the same fingerprint) is still remembered.
-  bool Contains(absl::string_view id, absl::Time now);
+  bool Contains(absl::string_view id, absl::Time now) { return Contains(Fingerprint(id), now); }
+  bool Contains(const Hash128& fingerprint, absl::Time now);
 
   // Remembers `id` as stored at `stored_at`; a no-op when it is already
   // remembered. Ids must come in stored order (expiry looks at the oldest
   // first). Forgets the oldest id when max_ids are remembered.
-  void Insert(absl::string_view id, absl::Time stored_at);
+  void Insert(absl::string_view id, absl::Time stored_at) { Insert(Fingerprint(id), stored_at); }
+  void Insert(const Hash128& fingerprint, absl::Time stored_at);
+
+  // The fingerprint an id is kept as: a caller that looks an id up more than
+  // once (the pipeline: Contains, then Insert) computes it once.
+  Hash128 Fingerprint(absl::string_view id) const { return SipHash128(key_, id); }
 
   // How many ids are remembered.
   size_t size() const { return size_; }
@@ -82,7 +88,6 @@ class DedupeIndex {
     uint32_t position = 0;
   };
 
-  Hash128 Fingerprint(absl::string_view id) const { return SipHash128(key_, id); }
   static uint32_t Top(const Hash128& fingerprint) {
     return static_cast<uint32_t>(fingerprint.hi >> 32);
   }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "server/status_details.h"
 
@@ -93,21 +94,25 @@ absl::Status Pipeline::Enqueue(std::vector<Record>& records,
   const absl::Time now = clock_();
   // Classify every record first, so a refused submission leaves no trace.
   enum Kind : char { kStored, kWaiter, kFresh };
-  std::vector<char> kinds(records.size());
+  absl::InlinedVector<char, 1> kinds(records.size());
+  absl::InlinedVector<Hash128, 1> fingerprints(records.size());
   size_t fresh = 0;
   size_t fresh_bytes = 0;
-  absl::flat_hash_set<absl::string_view> seen;
+  // Only a submission of several records can repeat an id within itself.
+  absl::flat_hash_set<Hash128, FingerprintHash> seen;
+  if (records.size() > 1) seen.reserve(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
-    const Record& record = records[i];
-    if (index_.Contains(record.message_id, now)) {
+    const Hash128 fingerprint = index_.Fingerprint(records[i].message_id);
+    fingerprints[i] = fingerprint;
+    if (index_.Contains(fingerprint, now)) {
       kinds[i] = kStored;
-    } else if (in_flight_.contains(record.message_id) ||
-               !seen.insert(record.message_id).second) {
+    } else if (in_flight_.contains(fingerprint) ||
+               (records.size() > 1 && !seen.insert(fingerprint).second)) {
       kinds[i] = kWaiter;  // In flight elsewhere, or earlier in this submission.
     } else {
       kinds[i] = kFresh;
       ++fresh;
-      fresh_bytes += record.json.size();
+      fresh_bytes += records[i].json.size();
     }
   }
   if (fresh > 0) {
@@ -125,14 +130,15 @@ absl::Status Pipeline::Enqueue(std::vector<Record>& records,
   // Fresh records first, so a later waiter in this submission finds its entry.
   for (size_t i = 0; i < records.size(); ++i) {
     if (kinds[i] != kFresh) continue;
-    in_flight_.try_emplace(records[i].message_id);
-    queue_.push_back({std::move(records[i]), {submission, i}});
+    in_flight_.try_emplace(fingerprints[i]);
+    queue_.push_back(std::move(records[i]));
+    queue_owners_.push_back({{submission, i}, fingerprints[i]});
   }
   for (size_t i = 0; i < records.size(); ++i) {
     if (kinds[i] == kStored) {
       already_stored.push_back(i);
     } else if (kinds[i] == kWaiter) {
-      in_flight_[records[i].message_id].push_back({submission, i});
+      in_flight_[fingerprints[i]].push_back({submission, i});
     }
   }
   if (fresh > 0) queue_changed_.Signal();
@@ -141,15 +147,17 @@ absl::Status Pipeline::Enqueue(std::vector<Record>& records,
 
 void Pipeline::WriterLoop() {
   while (true) {
-    std::vector<QueuedRecord> batch;
+    std::vector<Record> records;
+    std::vector<Queued> batch;
     {
       absl::MutexLock lock(&mu_);
       while (queue_.empty() && !stopping_) queue_changed_.Wait(&mu_);
       if (queue_.empty()) break;  // Stopping, and everything queued is written.
-      batch.swap(queue_);
+      records.swap(queue_);
+      batch.swap(queue_owners_);
       queued_bytes_ = 0;
     }
-    Completion completion = WriteBatch(std::move(batch));
+    Completion completion = WriteBatch(std::move(records), std::move(batch));
     absl::MutexLock lock(&completions_mu_);
     completions_.push_back(std::move(completion));
     completions_changed_.Signal();
@@ -169,7 +177,7 @@ void Pipeline::CompleterLoop() {
       ready.swap(completions_);
     }
     for (Completion& completion : ready) {
-      for (QueuedRecord& queued : completion.batch) {
+      for (Queued& queued : completion.batch) {
         queued.owner.submission->Resolve(queued.owner.index, completion.status, false);
       }
       for (Waiter& waiter : completion.duplicates) {
@@ -179,11 +187,8 @@ void Pipeline::CompleterLoop() {
   }
 }
 
-Pipeline::Completion Pipeline::WriteBatch(std::vector<QueuedRecord> batch) {
-  std::vector<Record> records;
-  records.reserve(batch.size());
-  for (QueuedRecord& queued : batch) records.push_back(std::move(queued.record));
-
+Pipeline::Completion Pipeline::WriteBatch(std::vector<Record> records,
+                                          std::vector<Queued> batch) {
   absl::Status status = sink_.Write(records);
   if (absl::IsResourceExhausted(status)) {
     status = WithRetryInfo(std::move(status), absl::Seconds(1));  // A full spool: nothing written.
@@ -194,12 +199,12 @@ Pipeline::Completion Pipeline::WriteBatch(std::vector<QueuedRecord> batch) {
   std::vector<Waiter> waiters;
   {
     absl::MutexLock lock(&mu_);
-    for (Record& record : records) {
-      auto node = in_flight_.extract(record.message_id);
+    for (const Queued& queued : batch) {
+      auto node = in_flight_.extract(queued.fingerprint);
       if (!node.empty()) {
         for (Waiter& waiter : node.mapped()) waiters.push_back(std::move(waiter));
       }
-      if (status.ok()) index_.Insert(std::move(record.message_id), now);
+      if (status.ok()) index_.Insert(queued.fingerprint, now);
     }
   }
   if (status.ok()) {

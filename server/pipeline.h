@@ -85,13 +85,19 @@ class Pipeline {
     std::shared_ptr<Submission> submission;
     size_t index;
   };
-  struct QueuedRecord {
-    Record record;
+  // A queued record's owner and the fingerprint it is known by in flight and
+  // in the index (computed once per record).
+  struct Queued {
     Waiter owner;
+    Hash128 fingerprint;
+  };
+  // Fingerprints are keyed SipHash output: their low half is already a good hash.
+  struct FingerprintHash {
+    size_t operator()(const Hash128& fingerprint) const { return fingerprint.lo; }
   };
   // A written batch whose calls are still to be completed.
   struct Completion {
-    std::vector<QueuedRecord> batch;
+    std::vector<Queued> batch;
     std::vector<Waiter> duplicates;  // Calls that waited on an id of the batch.
     absl::Status status;
   };
@@ -102,7 +108,7 @@ class Pipeline {
   absl::Status Enqueue(std::vector<Record>& records, const std::shared_ptr<Submission>& submission,
                        std::vector<size_t>& already_stored);
   void WriterLoop();
-  Completion WriteBatch(std::vector<QueuedRecord> batch);
+  Completion WriteBatch(std::vector<Record> records, std::vector<Queued> batch);
   void CompleterLoop();
 
   Sink& sink_;
@@ -111,9 +117,13 @@ class Pipeline {
 
   mutable absl::Mutex mu_;
   DedupeIndex& index_ ABSL_GUARDED_BY(mu_);
-  // Ids written or queued but not yet durable, with the calls waiting on them.
-  absl::flat_hash_map<std::string, std::vector<Waiter>> in_flight_ ABSL_GUARDED_BY(mu_);
-  std::vector<QueuedRecord> queue_ ABSL_GUARDED_BY(mu_);
+  // Ids written or queued but not yet durable, by fingerprint, with the calls
+  // waiting on them.
+  absl::flat_hash_map<Hash128, std::vector<Waiter>, FingerprintHash> in_flight_
+      ABSL_GUARDED_BY(mu_);
+  // The queue: records (as the sink takes them) and, in the same order, their owners.
+  std::vector<Record> queue_ ABSL_GUARDED_BY(mu_);
+  std::vector<Queued> queue_owners_ ABSL_GUARDED_BY(mu_);
   size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::CondVar queue_changed_;
