@@ -1,0 +1,122 @@
+#include "bench/open_loop.h"
+
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "bench/seed_event.h"
+#include "grpcpp/client_context.h"
+
+namespace trackd::bench {
+
+std::chrono::steady_clock::time_point DueTime(std::chrono::steady_clock::time_point start,
+                                              double rate, uint64_t index) {
+  // Computed from the index, not by adding intervals, so rounding never drifts.
+  return start + std::chrono::nanoseconds(
+                     static_cast<int64_t>(static_cast<double>(index) * 1e9 / rate));
+}
+
+// One call's state; owned by the phase from its start until OnDone deletes it.
+struct OpenLoopPhase::Call {
+  grpc::ClientContext context;
+  v1::TrackRequest request;
+  v1::TrackResponse response;
+  std::chrono::steady_clock::time_point due;
+};
+
+OpenLoopPhase::OpenLoopPhase(const std::vector<std::unique_ptr<v1::TrackService::Stub>>& stubs,
+                             double rate, uint64_t total_calls, uint64_t max_outstanding,
+                             std::string id_prefix, absl::Time deadline)
+    : stubs_(stubs),
+      rate_(rate),
+      total_calls_(total_calls),
+      max_outstanding_(max_outstanding),
+      id_prefix_(std::move(id_prefix)),
+      deadline_(deadline) {
+  latencies_ns_.reserve(total_calls);
+}
+
+OpenLoopPhase::~OpenLoopPhase() = default;
+
+bool OpenLoopPhase::Run(absl::Duration grace) {
+  // The request is built once and copied per call: the copy is part of the
+  // client's cost, as a real client builds each request too.
+  v1::TrackRequest seed = SeedTrackRequest("", absl::Now());
+  const auto start = std::chrono::steady_clock::now();
+  first_start_ = start;
+  last_start_ = start;
+  for (uint64_t index = 0; index < total_calls_; ++index) {
+    const auto due = DueTime(start, rate_, index);
+    std::this_thread::sleep_until(due);
+    {
+      absl::MutexLock lock(&mu_);
+      auto below_limit = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return outstanding_ < max_outstanding_;
+      };
+      if (!mu_.AwaitWithDeadline(absl::Condition(&below_limit), deadline_)) break;
+      ++outstanding_;
+    }
+    if (absl::Now() >= deadline_) {
+      absl::MutexLock lock(&mu_);
+      --outstanding_;
+      break;
+    }
+    auto* call = new Call;
+    call->due = due;
+    call->request = seed;
+    call->request.set_message_id(absl::StrCat(id_prefix_, index));
+    SetTimestamp(absl::Now(), &call->request);
+    call->context.set_deadline(absl::ToChronoTime(deadline_));
+    const auto now = std::chrono::steady_clock::now();
+    max_start_lag_ns_ = std::max<int64_t>(
+        max_start_lag_ns_, std::chrono::duration_cast<std::chrono::nanoseconds>(now - due).count());
+    last_start_ = now;
+    ++started_calls_;
+    stubs_[index % stubs_.size()]->async()->Track(
+        &call->context, &call->request, &call->response,
+        [this, call](grpc::Status status) { OnDone(call, status); });
+  }
+  absl::MutexLock lock(&mu_);
+  auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return outstanding_ == 0; };
+  return mu_.AwaitWithDeadline(absl::Condition(&all_done), deadline_ + grace);
+}
+
+void OpenLoopPhase::OnDone(Call* call, const grpc::Status& status) {
+  const auto now = std::chrono::steady_clock::now();
+  const int64_t latency_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now - call->due).count();
+  const bool ok = status.ok() && call->response.message_id() == call->request.message_id();
+  const std::string error = status.ok() ? (ok ? "" : "WRONG_RESPONSE")
+                                        : StatusCodeName(status.error_code());
+  delete call;
+  absl::MutexLock lock(&mu_);
+  ++done_calls_;
+  --outstanding_;
+  last_done_ = now;
+  if (ok) {
+    latencies_ns_.push_back(latency_ns);
+  } else {
+    ++errors_[error];
+  }
+}
+
+void OpenLoopPhase::AddTo(LoadReport* report) const {
+  absl::MutexLock lock(&mu_);
+  report->calls += done_calls_;
+  report->ok += latencies_ns_.size();
+  for (const auto& [name, count] : errors_) report->errors[name] += count;
+  report->ok_latencies_ns.insert(report->ok_latencies_ns.end(), latencies_ns_.begin(),
+                                 latencies_ns_.end());
+  if (done_calls_ > 0) {
+    report->seconds += std::chrono::duration<double>(last_done_ - first_start_).count();
+  }
+  const double start_span = std::chrono::duration<double>(last_start_ - first_start_).count();
+  report->target_rate = rate_;
+  report->achieved_rate =
+      start_span > 0 ? static_cast<double>(started_calls_ - 1) / start_span : 0;
+  report->max_start_lag_us = static_cast<double>(max_start_lag_ns_) / 1e3;
+  report->complete = done_calls_ == total_calls_;
+}
+
+}  // namespace trackd::bench
