@@ -44,7 +44,7 @@
 #   DEDUPE_MAX_IDS=        empty = trackd's default (QUICK: 400000)
 #   BENCH_REPETITIONS=5    micro benchmark repetitions (QUICK: 1)
 #   MAX_SECONDS=120        bound on each load run
-#   SERVER_CPU=0 LOAD_CPU=1 QUIET_WAIT=120 (QUICK: 20) BUILD=1 (0 = use build/ as it is)
+#   SERVER_CPU=0 LOAD_CPU=1 QUIET_WAIT=120 (QUICK: 5) BUILD=1 (0 = use build/ as it is)
 # Data directories go under ${TMPDIR:-/tmp} (its file system decides what an
 # fsync costs).
 set -euo pipefail
@@ -61,7 +61,7 @@ if ((QUICK)); then
   ROUNDS="${ROUNDS:-1}" TRACK_CALLS="${TRACK_CALLS:-30000}" BATCH_CALLS="${BATCH_CALLS:-600}"
   LOAD_CALLS="${LOAD_CALLS:-30000}" OPEN_SECONDS="${OPEN_SECONDS:-4}"
   STEP_EVENTS="${STEP_EVENTS:-125000}" DEDUPE_MAX_IDS="${DEDUPE_MAX_IDS:-400000}"
-  BENCH_REPETITIONS="${BENCH_REPETITIONS:-1}" QUIET_WAIT="${QUIET_WAIT:-20}"
+  BENCH_REPETITIONS="${BENCH_REPETITIONS:-1}" QUIET_WAIT="${QUIET_WAIT:-5}"
 fi
 ROUNDS="${ROUNDS:-3}"
 TRACK_CALLS="${TRACK_CALLS:-150000}"
