@@ -492,14 +492,28 @@ before_rate="$(awk '$3 == "before" { print $5 }' "$work/results/sustained" | med
 after_rate="$(awk '$3 == "after" { print $5 }' "$work/results/sustained" | median)"
 rss_final="$(tail -1 "$work/results/sustained" | awk '{ print $4 }')"
 
-# -- micro benchmarks: prints "| name | ns |" rows of the medians (per event
-# where the benchmark counts items, else per iteration).
+# -- micro benchmarks: prints "| name | ns |" rows of Google Benchmark's JSON
+# output $1: the medians (each run when there is one repetition), per event
+# where the benchmark counts items, else per iteration (CPU time).
 micro_rows() {
-  awk -F, 'NR > 1 && $1 !~ /_(mean|stddev|cv)"?$/ && ($1 ~ /_median"?$/ || reps == 1) {
-    name = $1; gsub(/"/, "", name); sub(/_median$/, "", name)
-    scale = $5 == "us" ? 1e3 : ($5 == "ms" ? 1e6 : ($5 == "s" ? 1e9 : 1))
-    ns = ($7 != "" && $7 > 0) ? 1e9 / $7 : $4 * scale
-    printf "| `%s` | %.0f |\n", name, ns }' reps="$BENCH_REPETITIONS" "$1"
+  python3 - "$1" "$BENCH_REPETITIONS" <<'EOF_PY'
+import json, sys
+runs = json.load(open(sys.argv[1]))["benchmarks"]
+repetitions = int(sys.argv[2])
+scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
+for run in runs:
+    name = run.get("run_name", run["name"])
+    if run.get("error_occurred"):
+        print(f"| `{name}` | error: {run.get('error_message', '')} |")
+        continue
+    if repetitions > 1 and run.get("aggregate_name") != "median":
+        continue
+    if repetitions == 1 and run.get("run_type") == "aggregate":
+        continue
+    per_second = run.get("items_per_second")
+    ns = 1e9 / per_second if per_second else run["cpu_time"] * scale[run["time_unit"]]
+    print(f"| `{name}` | {ns:,.0f} |".replace(",", " "))
+EOF_PY
 }
 micro_table=""
 for bench in "$STAGES_BENCH" "$ENCODER_BENCH"; do
@@ -507,9 +521,9 @@ for bench in "$STAGES_BENCH" "$ENCODER_BENCH"; do
     wait_for_quiet
     echo "-- $(basename "$bench") (CPU $LOAD_CPU, $BENCH_REPETITIONS repetitions)"
     timeout 600 taskset -c "$LOAD_CPU" "$bench" --benchmark_repetitions="$BENCH_REPETITIONS" \
-      --benchmark_report_aggregates_only=true --benchmark_out_format=csv \
-      --benchmark_out="$work/micro.csv" || die "$(basename "$bench") failed"
-    micro_table+="$(micro_rows "$work/micro.csv")"$'\n'
+      --benchmark_report_aggregates_only=true --benchmark_out_format=json \
+      --benchmark_out="$work/micro.json" || die "$(basename "$bench") failed"
+    micro_table+="$(micro_rows "$work/micro.json")"$'\n'
   else
     echo "$(basename "$bench") not built (install libbenchmark-dev); skipped"
   fi
