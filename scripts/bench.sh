@@ -171,7 +171,7 @@ calc() {
   shift
   local args=()
   for assignment in "$@"; do args+=(-v "$assignment"); done
-  awk "${args[@]}" "BEGIN { print $expression }"
+  awk "${args[@]}" "BEGIN { print ($expression) }"
 }
 
 # User + system CPU ticks of process $1 (fields 14 and 15 of /proc/PID/stat,
