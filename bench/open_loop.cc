@@ -1,5 +1,6 @@
 #include "bench/open_loop.h"
 
+#include <algorithm>
 #include <thread>
 #include <utility>
 
@@ -33,53 +34,76 @@ OpenLoopPhase::OpenLoopPhase(const std::vector<std::unique_ptr<v1::TrackService:
       total_calls_(total_calls),
       max_outstanding_(max_outstanding),
       id_prefix_(std::move(id_prefix)),
-      deadline_(deadline) {
+      deadline_(deadline),
+      seed_(SeedTrackRequest("", absl::Now())) {
   latencies_ns_.reserve(total_calls);
 }
 
 OpenLoopPhase::~OpenLoopPhase() = default;
 
 bool OpenLoopPhase::Run(absl::Duration grace) {
-  // The request is built once and copied per call: the copy is part of the
-  // client's cost, as a real client builds each request too.
-  v1::TrackRequest seed = SeedTrackRequest("", absl::Now());
-  const auto start = std::chrono::steady_clock::now();
-  first_start_ = start;
-  last_start_ = start;
-  for (uint64_t index = 0; index < total_calls_; ++index) {
-    const auto due = DueTime(start, rate_, index);
-    std::this_thread::sleep_until(due);
+  start_ = std::chrono::steady_clock::now();
+  while (true) {
+    std::chrono::steady_clock::time_point due;
     {
       absl::MutexLock lock(&mu_);
-      auto below_limit = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return outstanding_ < max_outstanding_;
-      };
-      if (!mu_.AwaitWithDeadline(absl::Condition(&below_limit), deadline_)) break;
-      ++outstanding_;
+      if (next_index_ >= total_calls_) break;
+      if (absl::Now() >= deadline_) {
+        stopped_ = true;
+        break;
+      }
+      due = DueTime(start_, rate_, next_index_);
     }
-    if (absl::Now() >= deadline_) {
+    std::this_thread::sleep_until(due);
+    {
+      // Past the limit, the completions start the due calls.
       absl::MutexLock lock(&mu_);
-      --outstanding_;
-      break;
+      auto may_start = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return outstanding_ < max_outstanding_ || next_index_ >= total_calls_;
+      };
+      if (!mu_.AwaitWithDeadline(absl::Condition(&may_start), deadline_)) {
+        stopped_ = true;
+        break;
+      }
     }
+    StartDue();
+  }
+  absl::MutexLock lock(&mu_);
+  auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return outstanding_ == 0 && (stopped_ || next_index_ >= total_calls_);
+  };
+  return mu_.AwaitWithDeadline(absl::Condition(&all_done), deadline_ + grace);
+}
+
+void OpenLoopPhase::StartDue() {
+  while (true) {
     auto* call = new Call;
-    call->due = due;
-    call->request = seed;
+    uint64_t index;
+    {
+      absl::MutexLock lock(&mu_);
+      const auto now = std::chrono::steady_clock::now();
+      if (stopped_ || next_index_ >= total_calls_ || outstanding_ >= max_outstanding_ ||
+          DueTime(start_, rate_, next_index_) > now) {
+        delete call;
+        return;
+      }
+      index = next_index_++;
+      ++outstanding_;
+      call->due = DueTime(start_, rate_, index);
+      max_start_lag_ns_ = std::max<int64_t>(
+          max_start_lag_ns_,
+          std::chrono::duration_cast<std::chrono::nanoseconds>(now - call->due).count());
+      last_start_ = now;
+    }
+    // The copy is part of the client's cost, as a real client builds each request.
+    call->request = seed_;
     call->request.set_message_id(absl::StrCat(id_prefix_, index));
     SetTimestamp(absl::Now(), &call->request);
     call->context.set_deadline(absl::ToChronoTime(deadline_));
-    const auto now = std::chrono::steady_clock::now();
-    max_start_lag_ns_ = std::max<int64_t>(
-        max_start_lag_ns_, std::chrono::duration_cast<std::chrono::nanoseconds>(now - due).count());
-    last_start_ = now;
-    ++started_calls_;
     stubs_[index % stubs_.size()]->async()->Track(
         &call->context, &call->request, &call->response,
         [this, call](grpc::Status status) { OnDone(call, status); });
   }
-  absl::MutexLock lock(&mu_);
-  auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return outstanding_ == 0; };
-  return mu_.AwaitWithDeadline(absl::Condition(&all_done), deadline_ + grace);
 }
 
 void OpenLoopPhase::OnDone(Call* call, const grpc::Status& status) {
@@ -90,15 +114,18 @@ void OpenLoopPhase::OnDone(Call* call, const grpc::Status& status) {
   const std::string error = status.ok() ? (ok ? "" : "WRONG_RESPONSE")
                                         : StatusCodeName(status.error_code());
   delete call;
-  absl::MutexLock lock(&mu_);
-  ++done_calls_;
-  --outstanding_;
-  last_done_ = now;
-  if (ok) {
-    latencies_ns_.push_back(latency_ns);
-  } else {
-    ++errors_[error];
+  {
+    absl::MutexLock lock(&mu_);
+    ++done_calls_;
+    --outstanding_;
+    last_done_ = now;
+    if (ok) {
+      latencies_ns_.push_back(latency_ns);
+    } else {
+      ++errors_[error];
+    }
   }
+  StartDue();
 }
 
 void OpenLoopPhase::AddTo(LoadReport* report) const {
@@ -109,12 +136,13 @@ void OpenLoopPhase::AddTo(LoadReport* report) const {
   report->ok_latencies_ns.insert(report->ok_latencies_ns.end(), latencies_ns_.begin(),
                                  latencies_ns_.end());
   if (done_calls_ > 0) {
-    report->seconds += std::chrono::duration<double>(last_done_ - first_start_).count();
+    report->seconds += std::chrono::duration<double>(last_done_ - start_).count();
   }
-  const double start_span = std::chrono::duration<double>(last_start_ - first_start_).count();
+  // Calls 0 to next_index_ - 1 started; the first at start_ at the earliest.
+  const double start_span = std::chrono::duration<double>(last_start_ - start_).count();
   report->target_rate = rate_;
   report->achieved_rate =
-      start_span > 0 ? static_cast<double>(started_calls_ - 1) / start_span : 0;
+      start_span > 0 ? static_cast<double>(next_index_ - 1) / start_span : 0;
   report->max_start_lag_us = static_cast<double>(max_start_lag_ns_) / 1e3;
   report->complete = done_calls_ == total_calls_;
 }

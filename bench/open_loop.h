@@ -4,6 +4,7 @@
 // due, not from when it was sent, so a server (or a client) that falls behind
 // shows in the percentiles instead of slowing the load down (no coordinated
 // omission). trackd_load --rate uses it; its closed loop is load_phase.h.
+// Thread-safe.
 #ifndef TRACKD_BENCH_OPEN_LOOP_H_
 #define TRACKD_BENCH_OPEN_LOOP_H_
 
@@ -30,8 +31,8 @@ class OpenLoopPhase {
   // `stubs` (non-empty) must outlive the phase; call i uses stubs[i % size].
   // Every call carries message_id `id_prefix` + its index and a deadline no
   // later than `deadline`, after which no call is started. At most
-  // `max_outstanding` calls are in flight: beyond it the scheduler waits, and
-  // the wait counts in the latency of the calls it delays.
+  // `max_outstanding` calls are in flight: beyond it due calls wait, and the
+  // wait counts in their latency.
   OpenLoopPhase(const std::vector<std::unique_ptr<v1::TrackService::Stub>>& stubs, double rate,
                 uint64_t total_calls, uint64_t max_outstanding, std::string id_prefix,
                 absl::Time deadline);
@@ -51,6 +52,12 @@ class OpenLoopPhase {
  private:
   struct Call;
 
+  // Starts every call that is due now, while fewer than max_outstanding are in
+  // flight. Called by Run's scheduler thread when the next call falls due, and
+  // by each completion callback: a call started from gRPC's own thread costs
+  // the client far less CPU than one started from another thread, and the due
+  // time, not the start, is what latency counts from.
+  void StartDue();
   void OnDone(Call* call, const grpc::Status& status);
 
   const std::vector<std::unique_ptr<v1::TrackService::Stub>>& stubs_;
@@ -59,15 +66,15 @@ class OpenLoopPhase {
   const uint64_t max_outstanding_;
   const std::string id_prefix_;
   const absl::Time deadline_;
-
-  // Written by Run's thread only, read after every call completed.
-  uint64_t started_calls_ = 0;
-  std::chrono::steady_clock::time_point first_start_;
-  std::chrono::steady_clock::time_point last_start_;
-  int64_t max_start_lag_ns_ = 0;
+  const v1::TrackRequest seed_;
+  std::chrono::steady_clock::time_point start_;  // Set before the first call.
 
   mutable absl::Mutex mu_;
+  uint64_t next_index_ ABSL_GUARDED_BY(mu_) = 0;  // The next call to start.
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;      // The deadline passed: start no more.
   uint64_t outstanding_ ABSL_GUARDED_BY(mu_) = 0;
+  std::chrono::steady_clock::time_point last_start_ ABSL_GUARDED_BY(mu_);
+  int64_t max_start_lag_ns_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t done_calls_ ABSL_GUARDED_BY(mu_) = 0;
   std::chrono::steady_clock::time_point last_done_ ABSL_GUARDED_BY(mu_);
   std::vector<int64_t> latencies_ns_ ABSL_GUARDED_BY(mu_);  // OK calls only.
