@@ -267,6 +267,7 @@ stop_server() {
   ((rc == 0)) || { tail -5 "$work/server.err" >&2; die "the server exited with $rc"; }
   stopped="$(grep '"msg":"stopped"' "$work/server.err" | tail -1)"
   [ -n "$stopped" ] || die "the server logged no \"stopped\" line"
+  rm -rf "$work"/data.* # Up to a few GB over a whole run.
 }
 
 # Around a load run: begin_measure, then the load, then end_measure sets
@@ -333,7 +334,7 @@ check_served() {
     stored="$(json_field events_stored "$stopped")"
     [ "$stored" = "$events" ] ||
       die "$what: trackd stored $stored events, the client saw $events acknowledged" \
-        "(h2load counts gRPC errors as successes; see the server log above)"
+        "(h2load counts an answer with a gRPC error status as a success: calls were refused)"
   else
     local noop_calls noop_events
     noop_calls="$(json_field calls "$stopped")"
@@ -439,7 +440,9 @@ stop_server
 echo "open trackd: $open_json (others ${others}%)"
 ((open_rc == 0)) || die "trackd_load --rate=$open_rate failed (exit $open_rc)"
 open_ok="$(json_field ok "$open_json")"
-check_served trackd $((open_ok + $(json_field warmup_calls "$open_json"))) 1 "trackd_load --rate"
+open_served=$((open_ok + $(json_field warmup_calls "$open_json")))
+check_served trackd "$open_served" 1 "trackd_load --rate"
+open_cpu="$(cpu_us_per "$server_ticks" "$open_served")"
 open_p50="$(json_field p50_us "$open_json")"
 open_p99="$(json_field p99_us "$open_json")"
 open_achieved="$(json_field achieved_rate "$open_json")"
@@ -567,7 +570,8 @@ echo "| closed loop at peak ($LOAD_CONCURRENCY in flight; client CPU trackd" \
   "| $(fmt "$(column_median closed.noop 3)") | $(fmt "$(column_median closed.trackd 2)")" \
   "| $(fmt "$(column_median closed.trackd 3)") | – | – |"
 echo "| open loop, $(fmt "$open_rate") calls/s = half of trackd's peak, from each call's due time" \
-  "(achieved $(fmt "$open_achieved")/s, others ${open_others}%)$open_note | – | – | $(fmt "$open_p50")" \
+  "(achieved $(fmt "$open_achieved")/s; server CPU $open_cpu µs/call; others ${open_others}%)$open_note" \
+  "| – | – | $(fmt "$open_p50")" \
   "| $(fmt "$open_p99") | p99 ≤ 5 000 | $([ "$open_verdict" = yes ] && echo yes || echo '**no**') |"
 echo
 echo "Sustained: one trackd with default flags$([ -n "$DEDUPE_MAX_IDS" ] && echo " but --dedupe_max_ids=$DEDUPE_MAX_IDS")," \
