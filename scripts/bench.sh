@@ -120,8 +120,9 @@ if ((BUILD)); then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   targets=(trackd trackd_noop_server trackd_load trackd_bench_body)
   # The micro benchmarks exist only when Google Benchmark was found.
+  build_targets="$(cmake --build build --target help)"
   for target in stages_bench json_encoder_bench; do
-    cmake --build build --target help | grep -q "^$target:" && targets+=("$target")
+    grep -q "^$target:" <<<"$build_targets" && targets+=("$target")
   done
   cmake --build build -j2 --target "${targets[@]}"
 fi
@@ -536,6 +537,7 @@ done
 fmt() { awk -v x="$1" 'BEGIN { if (x == "n/a") { print x; exit }
   s = sprintf("%.0f", x); out = ""; while (length(s) > 3) { out = " " substr(s, length(s) - 2) out
   s = substr(s, 1, length(s) - 3) } print s out }'; }
+dec() { awk -v x="$1" -v d="$2" 'BEGIN { if (x == "n/a") print x; else printf "%.*f\n", d, x }'; }
 met() { calc 'r >= g ? "yes" : "**no**"' "r=$1" "g=$2"; }
 others_max() { cat "$work/results/$1".* | awk '{ print $NF }' | sort -n | tail -1; }
 echo
@@ -555,22 +557,23 @@ for row in track1000 track64 batch; do
   esac
   ratio="$(ratio_median "$row" 1)"
   echo "| $label | $(fmt "$(column_median "$row.noop" 1)") | $(fmt "$(column_median "$row.trackd" 1)")" \
-    "| $ratio | ≥ $goal | $(met "$ratio" "$goal") | $(column_median "$row.noop" 2) $unit" \
-    "| $(column_median "$row.trackd" 2) $unit | $(others_max "$row") |"
+    "| $(dec "$ratio" 2) | ≥ $goal | $(met "$ratio" "$goal") | $(dec "$(column_median "$row.noop" 2)" 1) $unit" \
+    "| $(dec "$(column_median "$row.trackd" 2)" 1) $unit | $(others_max "$row") |"
 done
 ratio="$(ratio_median closed 1)"
 echo "| Track, trackd_load closed loop ($LOAD_CONCURRENCY in flight, $LOAD_CHANNELS connections), calls/s" \
-  "| $(fmt "$(column_median closed.noop 1)") | $(fmt "$(column_median closed.trackd 1)") | $ratio | – | – " \
-  "| $(column_median closed.noop 4) µs/call | $(column_median closed.trackd 4) µs/call | $(others_max closed) |"
+  "| $(fmt "$(column_median closed.noop 1)") | $(fmt "$(column_median closed.trackd 1)") | $(dec "$ratio" 2) | – | –" \
+  "| $(dec "$(column_median closed.noop 4)" 1) µs/call | $(dec "$(column_median closed.trackd 4)" 1) µs/call" \
+  "| $(others_max closed) |"
 echo
 echo "| latency (trackd_load, µs) | noop p50 | noop p99 | trackd p50 | trackd p99 | goal | met |"
 echo "|---|---:|---:|---:|---:|---:|:-:|"
 echo "| closed loop at peak ($LOAD_CONCURRENCY in flight; client CPU trackd" \
-  "$(column_median closed.trackd 5) µs/call) | $(fmt "$(column_median closed.noop 2)")" \
+  "$(dec "$(column_median closed.trackd 5)" 1) µs/call) | $(fmt "$(column_median closed.noop 2)")" \
   "| $(fmt "$(column_median closed.noop 3)") | $(fmt "$(column_median closed.trackd 2)")" \
   "| $(fmt "$(column_median closed.trackd 3)") | – | – |"
 echo "| open loop, $(fmt "$open_rate") calls/s = half of trackd's peak, from each call's due time" \
-  "(achieved $(fmt "$open_achieved")/s; server CPU $open_cpu µs/call; others ${open_others}%)$open_note" \
+  "(achieved $(fmt "$open_achieved")/s; server CPU $(dec "$open_cpu" 1) µs/call; others ${open_others}%)$open_note" \
   "| – | – | $(fmt "$open_p50")" \
   "| $(fmt "$open_p99") | p99 ≤ 5 000 | $([ "$open_verdict" = yes ] && echo yes || echo '**no**') |"
 echo
