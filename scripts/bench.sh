@@ -45,6 +45,9 @@
 #   BENCH_REPETITIONS=5    micro benchmark repetitions (QUICK: 1)
 #   MAX_SECONDS=120        bound on each load run
 #   SERVER_CPU=0 LOAD_CPU=1 QUIET_WAIT=120 (QUICK: 5) BUILD=1 (0 = use build/ as it is)
+#   PROFILE_DIR=           if set: after the rounds, one more trackd run of each h2load
+#                          row under `perf record -g` (not counted in the table); the
+#                          data and a `perf report` of each go there
 # Data directories go under ${TMPDIR:-/tmp} (its file system decides what an
 # fsync costs).
 set -euo pipefail
@@ -81,6 +84,7 @@ SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 QUIET_WAIT="${QUIET_WAIT:-120}"
 BUILD="${BUILD:-1}"
+PROFILE_DIR="${PROFILE_DIR:-}"
 BATCH_ITEMS=500
 
 for name in ROUNDS TRACK_CALLS BATCH_CALLS LOAD_CALLS WARMUP LOAD_CONCURRENCY LOAD_CHANNELS RATE \
@@ -106,6 +110,11 @@ done
 ((QUIET_WAIT <= 600)) || die "QUIET_WAIT must be at most 600"
 ((BUILD <= 1)) || die "BUILD must be 0 or 1"
 ((SERVER_CPU != LOAD_CPU)) || die "SERVER_CPU and LOAD_CPU must differ"
+if [ -n "$PROFILE_DIR" ]; then
+  command -v perf >/dev/null || die "PROFILE_DIR needs perf (Debian: linux-perf)"
+  mkdir -p "$PROFILE_DIR" || die "cannot create PROFILE_DIR $PROFILE_DIR"
+  PROFILE_DIR="$(cd "$PROFILE_DIR" && pwd)"
+fi
 (($(nproc) > SERVER_CPU && $(nproc) > LOAD_CPU)) || die "this machine lacks CPU $SERVER_CPU or $LOAD_CPU"
 
 TRACKD=build/server/trackd
@@ -143,7 +152,12 @@ MAX_IDS="${DEDUPE_MAX_IDS:-$("$TRACKD" --helpfull 2>&1 | grep -A2 -- '--dedupe_m
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/trackd-bench.XXXXXX")"
 server_pid=""
+perf_pid=""
 cleanup() {
+  if [ -n "$perf_pid" ] && kill -0 "$perf_pid" 2>/dev/null; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+  fi
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -KILL "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
@@ -375,6 +389,35 @@ h2load_round() {
     >>"$work/results/$row.$kind"
 }
 
+# Row $1 (as h2load_round) against trackd once more, under perf record; writes
+# $PROFILE_DIR/$1.perf.data and $PROFILE_DIR/$1.txt (perf report, by symbol).
+profile_row() {
+  local row="$1" method=Track clients streams calls="$TRACK_CALLS" items=1
+  case "$row" in
+    track1000) clients=50 streams=20 ;;
+    track64) clients=4 streams=16 ;;
+    batch) clients=4 streams=4 method=TrackBatch calls="$BATCH_CALLS" items="$BATCH_ITEMS" ;;
+  esac
+  wait_for_quiet
+  if [ "$row" = batch ]; then write_body batch; else write_body track; fi
+  start_server trackd --shutdown_grace=5s
+  timeout $((MAX_SECONDS + 60)) perf record -F 999 -g -o "$PROFILE_DIR/$row.perf.data" \
+    -p "$server_pid" >"$PROFILE_DIR/$row.record.log" 2>&1 &
+  perf_pid=$!
+  sleep 1 # perf attaches to every thread before the load starts; only the profile's start depends on it.
+  run_h2load "$method" "$calls" "$clients" "$streams"
+  kill -INT "$perf_pid" 2>/dev/null || true
+  wait "$perf_pid" || true
+  perf_pid=""
+  stop_server
+  check_served trackd "$calls" "$items" "profiled h2load $method against trackd"
+  perf report -i "$PROFILE_DIR/$row.perf.data" --stdio --no-children -g none --sort dso,symbol \
+    --percent-limit 0.5 >"$PROFILE_DIR/$row.txt" 2>/dev/null ||
+    die "perf report of $row failed (see $PROFILE_DIR/$row.record.log)"
+  echo "profile $row: $PROFILE_DIR/$row.txt; top symbols:"
+  grep -E '^ +[0-9.]+%' "$PROFILE_DIR/$row.txt" | head -12 | sed -E 's/ +/ /g; s/( -)+ *$//'
+}
+
 # trackd_load's closed loop against kind $1, one round: appends
 # "calls/s p50_us p99_us server_cpu_us client_cpu_us others" to $work/results/closed.$1.
 closed_round() {
@@ -410,6 +453,11 @@ for round in $(seq "$ROUNDS"); do
   closed_round trackd
   closed_round noop
 done
+
+if [ -n "$PROFILE_DIR" ]; then
+  echo "-- profiles (perf record -F 999 -g of trackd, one more run per row; not in the table)"
+  for row in track1000 track64 batch; do profile_row "$row"; done
+fi
 
 column_median() { # $1 = results file, $2 = column
   awk -v c="$2" '{ print $c }' "$work/results/$1" | median
