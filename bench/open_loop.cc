@@ -77,24 +77,22 @@ bool OpenLoopPhase::Run(absl::Duration grace) {
 
 void OpenLoopPhase::StartDue() {
   while (true) {
-    auto* call = new Call;
     uint64_t index;
+    std::chrono::steady_clock::time_point due;
     {
       absl::MutexLock lock(&mu_);
       const auto now = std::chrono::steady_clock::now();
-      if (stopped_ || next_index_ >= total_calls_ || outstanding_ >= max_outstanding_ ||
-          DueTime(start_, rate_, next_index_) > now) {
-        delete call;
-        return;
-      }
+      if (stopped_ || next_index_ >= total_calls_ || outstanding_ >= max_outstanding_) return;
+      due = DueTime(start_, rate_, next_index_);
+      if (due > now) return;
       index = next_index_++;
       ++outstanding_;
-      call->due = DueTime(start_, rate_, index);
       max_start_lag_ns_ = std::max<int64_t>(
-          max_start_lag_ns_,
-          std::chrono::duration_cast<std::chrono::nanoseconds>(now - call->due).count());
+          max_start_lag_ns_, std::chrono::duration_cast<std::chrono::nanoseconds>(now - due).count());
       last_start_ = now;
     }
+    auto* call = new Call;
+    call->due = due;
     // The copy is part of the client's cost, as a real client builds each request.
     call->request = seed_;
     call->request.set_message_id(absl::StrCat(id_prefix_, index));

@@ -11,7 +11,8 @@
 #      by row), each on a fresh server; the table gives medians and the median
 #      of the per-round trackd/noop ratios;
 #   5. trackd_load open loop at half of trackd's peak (the median of row 1, or
-#      RATE): p50/p99 from each call's due time, and whether p99 <= 5 ms;
+#      RATE): p50/p99 from each call's due time, and whether trackd's p99 <=
+#      5 ms; against noop too, whose percentiles are the client's own share;
 #   6. a sustained run: one trackd with default flags (DEDUPE_MAX_IDS aside)
 #      takes SUSTAINED_STEPS steps of STEP_EVENTS events through TrackBatch;
 #      after each, its RSS (VmRSS) and the step's events/s, and the ratio of
@@ -188,6 +189,14 @@ calc() {
   for assignment in "$@"; do args+=(-v "$assignment"); done
   awk "${args[@]}" "BEGIN { print ($expression) }"
 }
+
+# Table cells: fmt groups thousands (12 345), dec rounds to $2 decimals, met
+# says whether ratio $1 reaches goal $2.
+fmt() { awk -v x="$1" 'BEGIN { if (x == "n/a") { print x; exit }
+  s = sprintf("%.0f", x); out = ""; while (length(s) > 3) { out = " " substr(s, length(s) - 2) out
+  s = substr(s, 1, length(s) - 3) } print s out }'; }
+dec() { awk -v x="$1" -v d="$2" 'BEGIN { if (x == "n/a") print x; else printf "%.*f\n", d, x }'; }
+met() { calc 'r >= g ? "yes" : "**no**"' "r=$1" "g=$2"; }
 
 # User + system CPU ticks of process $1 (fields 14 and 15 of /proc/PID/stat,
 # counted after the ")" that ends the command name).
@@ -469,39 +478,49 @@ ratio_median() {
     awk -v c="$2" '{ n = NF / 2; printf "%.3f\n", $(c + n) ? $c / $(c + n) : 0 }' | median
 }
 
-# -- open loop at half of trackd's peak
+# -- open loop at half of trackd's peak, against trackd and (for reference: the
+# client's and the machine's own share of the latency) noop.
 peak="$(column_median track1000.trackd 1)"
 open_rate="$RATE"
 ((open_rate > 0)) || open_rate="$(calc 'sprintf("%d", p / 2)' "p=$peak")"
 ((open_rate >= 1)) || die "no peak rate to halve (trackd's row-1 median is '$peak')"
 open_calls=$((open_rate * OPEN_SECONDS))
-echo "-- open loop: $open_rate calls/s for $OPEN_SECONDS s ($open_calls calls) against trackd"
-wait_for_quiet
-start_server trackd --shutdown_grace=5s
-begin_measure
-open_rc=0
-open_json="$(timeout $((OPEN_SECONDS * 3 + 60)) taskset -c "$LOAD_CPU" "$LOAD" \
-  --target="127.0.0.1:$port" --rate="$open_rate" --requests="$open_calls" \
-  --warmup_requests="$WARMUP" --concurrency=64 --channels=4 \
-  --max_seconds=$((OPEN_SECONDS * 3 + 30)))" || open_rc=$?
-end_measure
-stop_server
-echo "open trackd: $open_json (others ${others}%)"
-((open_rc == 0)) || die "trackd_load --rate=$open_rate failed (exit $open_rc)"
-open_ok="$(json_field ok "$open_json")"
-open_served=$((open_ok + $(json_field warmup_calls "$open_json")))
-check_served trackd "$open_served" 1 "trackd_load --rate"
-open_cpu="$(cpu_us_per "$server_ticks" "$open_served")"
-open_p50="$(json_field p50_us "$open_json")"
-open_p99="$(json_field p99_us "$open_json")"
-open_achieved="$(json_field achieved_rate "$open_json")"
-open_verdict="$(calc 'p <= 5000 ? "yes" : "no"' "p=$open_p99")"
+# Appends "p50_us p99_us achieved_rate server_cpu_us others" to
+# $work/results/open.$1 and warns when the client could not keep the rate.
+open_round() {
+  local kind="$1" open_json open_rc=0
+  wait_for_quiet
+  start_server "$kind" --shutdown_grace=5s
+  begin_measure
+  open_json="$(timeout $((OPEN_SECONDS * 3 + 60)) taskset -c "$LOAD_CPU" "$LOAD" \
+    --target="127.0.0.1:$port" --rate="$open_rate" --requests="$open_calls" \
+    --warmup_requests="$WARMUP" --concurrency=64 --channels=4 \
+    --max_seconds=$((OPEN_SECONDS * 3 + 30)))" || open_rc=$?
+  end_measure
+  stop_server
+  echo "open $kind: $open_json (others ${others}%)"
+  ((open_rc == 0)) || die "trackd_load --rate=$open_rate against $kind failed (exit $open_rc)"
+  local served achieved
+  served=$(($(json_field ok "$open_json") + $(json_field warmup_calls "$open_json")))
+  check_served "$kind" "$served" 1 "trackd_load --rate against $kind"
+  achieved="$(json_field achieved_rate "$open_json")"
+  if [ "$(calc 'a < 0.95 * t' "a=$achieved" "t=$open_rate")" = 1 ]; then
+    echo "warning: against $kind the client started only $achieved of $open_rate calls/s:" \
+      "it, not the server, set the pace" >&2
+  fi
+  echo "$(json_field p50_us "$open_json") $(json_field p99_us "$open_json") $achieved" \
+    "$(cpu_us_per "$server_ticks" "$served") $others" >"$work/results/open.$kind"
+}
+echo "-- open loop: $open_rate calls/s for $OPEN_SECONDS s ($open_calls calls)"
+open_round trackd
+open_round noop
+open_field() { awk -v c="$2" '{ print $c }' "$work/results/open.$1"; } # $1 = kind, $2 = column
+open_p99="$(open_field trackd 2)"
+open_achieved="$(open_field trackd 3)"
 open_note=""
 if [ "$(calc 'a < 0.95 * t' "a=$open_achieved" "t=$open_rate")" = 1 ]; then
-  open_note=" (the client started only $open_achieved calls/s: it, not the server, set the pace)"
-  echo "warning: open loop below its rate:$open_note" >&2
+  open_note="; **the client started only $(fmt "$open_achieved") calls/s**"
 fi
-open_others="$others"
 
 # -- sustained run: one trackd with default flags, past the dedupe cap
 echo "-- sustained: $SUSTAINED_STEPS steps of $STEP_EVENTS events through TrackBatch $BATCH_ITEMS," \
@@ -582,11 +601,6 @@ for bench in "$STAGES_BENCH" "$ENCODER_BENCH"; do
 done
 
 # -- the table
-fmt() { awk -v x="$1" 'BEGIN { if (x == "n/a") { print x; exit }
-  s = sprintf("%.0f", x); out = ""; while (length(s) > 3) { out = " " substr(s, length(s) - 2) out
-  s = substr(s, 1, length(s) - 3) } print s out }'; }
-dec() { awk -v x="$1" -v d="$2" 'BEGIN { if (x == "n/a") print x; else printf "%.*f\n", d, x }'; }
-met() { calc 'r >= g ? "yes" : "**no**"' "r=$1" "g=$2"; }
 others_max() { cat "$work/results/$1".* | awk '{ print $NF }' | sort -n | tail -1; }
 echo
 echo "## Results"
@@ -621,9 +635,10 @@ echo "| closed loop at peak ($LOAD_CONCURRENCY in flight; client CPU trackd" \
   "| $(fmt "$(column_median closed.noop 3)") | $(fmt "$(column_median closed.trackd 2)")" \
   "| $(fmt "$(column_median closed.trackd 3)") | – | – |"
 echo "| open loop, $(fmt "$open_rate") calls/s = half of trackd's peak, from each call's due time" \
-  "(achieved $(fmt "$open_achieved")/s; server CPU $(dec "$open_cpu" 1) µs/call; others ${open_others}%)$open_note" \
-  "| – | – | $(fmt "$open_p50")" \
-  "| $(fmt "$open_p99") | p99 ≤ 5 000 | $([ "$open_verdict" = yes ] && echo yes || echo '**no**') |"
+  "(server CPU noop $(dec "$(open_field noop 4)" 1), trackd $(dec "$(open_field trackd 4)" 1) µs/call;" \
+  "others% $(open_field noop 5) and $(open_field trackd 5)$open_note) | $(fmt "$(open_field noop 1)")" \
+  "| $(fmt "$(open_field noop 2)") | $(fmt "$(open_field trackd 1)") | $(fmt "$open_p99")" \
+  "| p99 ≤ 5 000 | $(calc 'p <= 5000 ? "yes" : "**no**"' "p=$open_p99") |"
 echo
 echo "Sustained: one trackd with default flags$([ -n "$DEDUPE_MAX_IDS" ] && echo " but --dedupe_max_ids=$DEDUPE_MAX_IDS")," \
   "TrackBatch of $BATCH_ITEMS (h2load \`-c 4 -m 4\`), server-assigned ids; dedupe cap $(fmt "$MAX_IDS") ids; idle RSS $((rss_idle / 1024)) MiB."
