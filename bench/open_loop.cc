@@ -66,7 +66,12 @@ bool OpenLoopPhase::Run(absl::Duration grace) {
         break;
       }
     }
-    StartDue();
+    Claim claim;
+    {
+      absl::MutexLock lock(&mu_);
+      claim = ClaimDue();
+    }
+    StartClaimed(claim);
   }
   absl::MutexLock lock(&mu_);
   auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -75,24 +80,30 @@ bool OpenLoopPhase::Run(absl::Duration grace) {
   return mu_.AwaitWithDeadline(absl::Condition(&all_done), deadline_ + grace);
 }
 
-void OpenLoopPhase::StartDue() {
-  while (true) {
-    uint64_t index;
-    std::chrono::steady_clock::time_point due;
-    {
-      absl::MutexLock lock(&mu_);
-      const auto now = std::chrono::steady_clock::now();
-      if (stopped_ || next_index_ >= total_calls_ || outstanding_ >= max_outstanding_) return;
-      due = DueTime(start_, rate_, next_index_);
-      if (due > now) return;
-      index = next_index_++;
-      ++outstanding_;
-      max_start_lag_ns_ = std::max<int64_t>(
-          max_start_lag_ns_, std::chrono::duration_cast<std::chrono::nanoseconds>(now - due).count());
-      last_start_ = now;
-    }
+OpenLoopPhase::Claim OpenLoopPhase::ClaimDue() {
+  const auto now = std::chrono::steady_clock::now();
+  Claim claim{next_index_, 0};
+  while (!stopped_ && next_index_ < total_calls_ && outstanding_ < max_outstanding_) {
+    const auto due = DueTime(start_, rate_, next_index_);
+    if (due > now) break;
+    max_start_lag_ns_ = std::max<int64_t>(
+        max_start_lag_ns_, std::chrono::duration_cast<std::chrono::nanoseconds>(now - due).count());
+    ++next_index_;
+    ++outstanding_;
+    ++claim.count;
+  }
+  if (claim.count > 0) last_start_ = now;
+  return claim;
+}
+
+void OpenLoopPhase::StartClaimed(Claim claim) {
+  // Until the last claimed call is started, it keeps outstanding_ above zero,
+  // so Run cannot return and the phase is alive; after starting it, this
+  // touches nothing of the phase (its answer may destroy it at once).
+  for (uint64_t i = 0; i < claim.count; ++i) {
+    const uint64_t index = claim.first + i;
     auto* call = new Call;
-    call->due = due;
+    call->due = DueTime(start_, rate_, index);
     // The copy is part of the client's cost, as a real client builds each request.
     call->request = seed_;
     call->request.set_message_id(absl::StrCat(id_prefix_, index));
@@ -112,6 +123,7 @@ void OpenLoopPhase::OnDone(Call* call, const grpc::Status& status) {
   const std::string error = status.ok() ? (ok ? "" : "WRONG_RESPONSE")
                                         : StatusCodeName(status.error_code());
   delete call;
+  Claim claim;
   {
     absl::MutexLock lock(&mu_);
     ++done_calls_;
@@ -122,8 +134,11 @@ void OpenLoopPhase::OnDone(Call* call, const grpc::Status& status) {
     } else {
       ++errors_[error];
     }
+    // Claimed in the same critical section: once outstanding_ may have reached
+    // zero and the lock is released, Run may return and destroy the phase.
+    claim = ClaimDue();
   }
-  StartDue();
+  StartClaimed(claim);
 }
 
 void OpenLoopPhase::AddTo(LoadReport* report) const {

@@ -51,13 +51,20 @@ class OpenLoopPhase {
 
  private:
   struct Call;
+  // Calls first to first + count - 1, claimed to be started.
+  struct Claim {
+    uint64_t first = 0;
+    uint64_t count = 0;
+  };
 
-  // Starts every call that is due now, while fewer than max_outstanding are in
-  // flight. Called by Run's scheduler thread when the next call falls due, and
-  // by each completion callback: a call started from gRPC's own thread costs
-  // the client far less CPU than one started from another thread, and the due
+  // Claims every call that is due now, while fewer than max_outstanding are
+  // in flight. Called by Run's scheduler thread when the next call falls due,
+  // and by each completion callback: a call started from gRPC's own thread
+  // costs the client less than one started from another thread, and the due
   // time, not the start, is what latency counts from.
-  void StartDue();
+  Claim ClaimDue() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts the claimed calls; call without mu_ held.
+  void StartClaimed(Claim claim) ABSL_LOCKS_EXCLUDED(mu_);
   void OnDone(Call* call, const grpc::Status& status);
 
   const std::vector<std::unique_ptr<v1::TrackService::Stub>>& stubs_;
