@@ -55,8 +55,9 @@ bool OpenLoopPhase::Run(absl::Duration grace) {
       due = DueTime(start_, rate_, next_index_);
     }
     std::this_thread::sleep_until(due);
+    Claim claim;
     {
-      // Past the limit, the completions start the due calls.
+      // At the limit, the completions start the due calls as they free room.
       absl::MutexLock lock(&mu_);
       auto may_start = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return outstanding_ < max_outstanding_ || next_index_ >= total_calls_;
@@ -65,10 +66,6 @@ bool OpenLoopPhase::Run(absl::Duration grace) {
         stopped_ = true;
         break;
       }
-    }
-    Claim claim;
-    {
-      absl::MutexLock lock(&mu_);
       claim = ClaimDue();
     }
     StartClaimed(claim);
