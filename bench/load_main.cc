@@ -1,9 +1,13 @@
-// trackd_load: a closed-loop load generator for trackd.v1.TrackService/Track
-// on the gRPC C++ callback client API. `--concurrency` callers each keep one
-// call in flight, spread over `--channels` connections; every call sends the
-// seed account_added_user event with timestamp = now and a unique message_id.
-// After `--warmup_requests` unmeasured calls it sends `--requests` measured
-// ones and prints one JSON line (see bench/load_stats.h).
+// trackd_load: a load generator for trackd.v1.TrackService/Track on the gRPC
+// C++ callback client API. Every call sends the seed account_added_user event
+// with timestamp = now and a unique message_id, over `--channels` connections.
+// After `--warmup_requests` unmeasured calls (closed loop) it sends
+// `--requests` measured ones and prints one JSON line (see bench/load_stats.h):
+// - closed loop (default): `--concurrency` callers each keep one call in
+//   flight (bench/load_phase.h);
+// - open loop (`--rate=N`): N calls per second on a fixed schedule whatever
+//   the answers, latency measured from each call's due time, at most
+//   `--max_outstanding` in flight (bench/open_loop.h).
 //
 // Exit status: 0 when every call succeeded; 1 when any call failed (or the
 // server could not be reached); 2 for bad flags; 3 when the --max_seconds
@@ -25,10 +29,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/load_phase.h"
 #include "bench/load_stats.h"
+#include "bench/open_loop.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -40,6 +46,10 @@ ABSL_FLAG(uint64_t, requests, 50000, "Measured calls in total.");
 ABSL_FLAG(uint64_t, warmup_requests, 2000, "Unmeasured calls sent first.");
 ABSL_FLAG(int, max_seconds, 60, "Hard bound on the whole run, warm-up included.");
 ABSL_FLAG(int, channels, 4, "gRPC channels (each its own connection) the callers share.");
+ABSL_FLAG(double, rate, 0,
+          "If > 0, an open loop: calls per second on a fixed schedule (--concurrency then "
+          "applies to the warm-up only).");
+ABSL_FLAG(uint64_t, max_outstanding, 10000, "Open loop: the most calls in flight.");
 
 namespace trackd::bench {
 namespace {
@@ -91,6 +101,8 @@ int Main() {
   const uint64_t warmup_requests = absl::GetFlag(FLAGS_warmup_requests);
   const int max_seconds = absl::GetFlag(FLAGS_max_seconds);
   const int channels = absl::GetFlag(FLAGS_channels);
+  const double rate = absl::GetFlag(FLAGS_rate);
+  const uint64_t max_outstanding = absl::GetFlag(FLAGS_max_outstanding);
 
   std::string error = CheckTarget(target);
   if (error.empty() && (concurrency < 1 || concurrency > 10000)) {
@@ -106,6 +118,13 @@ int Main() {
     error = "--max_seconds must be 1 to 3600";
   }
   if (error.empty() && (channels < 1 || channels > 64)) error = "--channels must be 1 to 64";
+  if (error.empty() && !(rate >= 0 && rate <= 1'000'000)) error = "--rate must be 0 to 1000000";
+  if (error.empty() && rate > 0 && requests > 10'000'000) {
+    error = "--requests must be at most 10000000 with --rate";
+  }
+  if (error.empty() && (max_outstanding < 1 || max_outstanding > 100'000)) {
+    error = "--max_outstanding must be 1 to 100000";
+  }
   if (!error.empty()) {
     absl::FPrintF(stderr, "trackd_load: %s\n", error);
     return 2;
@@ -141,8 +160,22 @@ int Main() {
     }
   }
 
-  LoadPhase measured(stubs, concurrency, requests, absl::StrCat("load-", run_id, "-m-"), deadline);
+  const std::string measured_prefix = absl::StrCat("load-", run_id, "-m-");
   const double cpu_before = ProcessCpuSeconds();
+  if (rate > 0) {
+    OpenLoopPhase open_loop(stubs, rate, requests, max_outstanding, measured_prefix, deadline);
+    if (!open_loop.Run(kGrace)) {
+      absl::PrintF("{\"error\":\"calls outstanding past the time bound\",\"complete\":false}\n");
+      std::fflush(stdout);
+      std::_Exit(3);  // Outstanding callbacks still refer to `open_loop`.
+    }
+    report.client_cpu_seconds = ProcessCpuSeconds() - cpu_before;
+    open_loop.AddTo(&report);
+    absl::PrintF("%s\n", ReportJson(&report));
+    if (report.ok != report.calls) return 1;
+    return report.complete ? 0 : 3;
+  }
+  LoadPhase measured(stubs, concurrency, requests, measured_prefix, deadline);
   if (!measured.Run(kGrace)) {
     absl::PrintF("{\"error\":\"calls outstanding past the time bound\",\"complete\":false}\n");
     std::fflush(stdout);
@@ -160,8 +193,14 @@ int Main() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "trackd_load: closed-loop load on trackd.v1.TrackService/Track; prints one JSON line.\n"
-      "Example: trackd_load --target=127.0.0.1:50051 --concurrency=64 --requests=50000");
+      "trackd_load: load on trackd.v1.TrackService/Track (closed loop, or open with --rate);\n"
+      "prints one JSON line.\n"
+      "Example: trackd_load --target=127.0.0.1:50051 --concurrency=64 --requests=50000\n"
+      "         trackd_load --target=127.0.0.1:50051 --rate=10000 --requests=100000");
   absl::ParseCommandLine(argc, argv);
+  // As trackd's main does: Debian builds Abseil without NDEBUG, which leaves
+  // absl::Mutex's deadlock detection (a global lock graph) on; the open loop
+  // takes a mutex per call.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   return trackd::bench::Main();
 }

@@ -48,16 +48,23 @@ std::string ReportJson(LoadReport* report) {
   const double calls = static_cast<double>(report->calls);
   const double calls_per_sec = report->seconds > 0 ? calls / report->seconds : 0;
   const double cpu_us_per_call = calls > 0 ? report->client_cpu_seconds * 1e6 / calls : 0;
+  const std::string open_loop =
+      report->target_rate > 0
+          ? absl::StrFormat(",\"target_rate\":%.0f,\"achieved_rate\":%.0f,\"max_start_lag_us\":%.0f",
+                            report->target_rate, report->achieved_rate,
+                            report->max_start_lag_us)
+          : "";
   return absl::StrFormat(
       "{\"calls\":%d,\"ok\":%d,\"errors\":{%s},\"seconds\":%.3f,\"calls_per_sec\":%.0f,"
       "\"p50_us\":%.0f,\"p90_us\":%.0f,\"p99_us\":%.0f,\"p999_us\":%.0f,"
       "\"client_cpu_us_per_call\":%.1f,\"concurrency\":%d,\"channels\":%d,"
-      "\"warmup_calls\":%d,\"complete\":%s}",
+      "\"warmup_calls\":%d,\"complete\":%s,\"mode\":\"%s\"%s}",
       report->calls, report->ok, errors, report->seconds, calls_per_sec,
       PercentileUs(latencies, 0.50), PercentileUs(latencies, 0.90),
       PercentileUs(latencies, 0.99), PercentileUs(latencies, 0.999), cpu_us_per_call,
       report->concurrency, report->channels, report->warmup_calls,
-      report->complete ? "true" : "false");
+      report->complete ? "true" : "false", report->target_rate > 0 ? "open" : "closed",
+      open_loop);
 }
 
 }  // namespace trackd::bench

@@ -32,12 +32,19 @@ struct LoadReport {
   int channels = 0;
   uint64_t warmup_calls = 0;
   bool complete = false;  // Every requested call completed before the time bound.
+  // Open loop only (target_rate > 0): the calls per second asked for, the rate
+  // at which calls were started, and how late the latest start was.
+  double target_rate = 0;
+  double achieved_rate = 0;
+  double max_start_lag_us = 0;
 };
 
 // One line of JSON, no newline: calls, ok, errors (an object), seconds,
 // calls_per_sec (every completed call, failed ones too), p50_us, p90_us,
 // p99_us, p999_us (over OK calls), client_cpu_us_per_call, concurrency,
-// channels, warmup_calls, complete. Sorts report->ok_latencies_ns.
+// channels, warmup_calls, complete, mode ("closed" or "open"), and for the
+// open loop target_rate, achieved_rate, max_start_lag_us. Sorts
+// report->ok_latencies_ns.
 std::string ReportJson(LoadReport* report);
 
 }  // namespace trackd::bench

@@ -1,11 +1,14 @@
 // trackd_noop_server: the "handler that does nothing" baseline for trackd.
-// It serves trackd.v1.TrackService on the same gRPC callback API as trackd,
-// and its Track finishes OK at once, echoing message_id: no validation, no
-// encoding, no log, no fsync. What trackd achieves against this is the cost of
-// trackd's own work. TrackBatch is left UNIMPLEMENTED.
+// It serves trackd.v1.TrackService on the same gRPC callback API as trackd:
+// its Track finishes OK at once, echoing message_id, and its TrackBatch
+// answers one empty TrackBatchResult per item: no validation, no encoding, no
+// log, no fsync. What trackd achieves against this is the cost of trackd's
+// own work.
 //
 // Writes the bound port to --port_file (temporary file + rename) once serving;
-// on SIGTERM or SIGINT logs {"msg":"stopped","calls":"N"} on stderr and exits 0.
+// on SIGTERM or SIGINT logs {"msg":"stopped","calls":"N","events":"M"} on
+// stderr (calls of both methods; events = Track calls + TrackBatch items, to
+// compare with trackd's events_stored) and exits 0.
 #include <signal.h>
 
 #include <atomic>
@@ -36,18 +39,36 @@ class NoopTrackService final : public v1::TrackService::CallbackService {
   grpc::ServerUnaryReactor* Track(grpc::CallbackServerContext* context,
                                   const v1::TrackRequest* request,
                                   v1::TrackResponse* response) override {
-    // One relaxed increment, so the run can be checked against what the server saw.
+    // Relaxed increments, so the run can be checked against what the server saw.
     calls_.fetch_add(1, std::memory_order_relaxed);
+    events_.fetch_add(1, std::memory_order_relaxed);
     response->set_message_id(request->message_id());
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }
 
+  // The response has the shape trackd's has (one result per item), so the
+  // baseline pays for serialising as many results; they stay empty.
+  grpc::ServerUnaryReactor* TrackBatch(grpc::CallbackServerContext* context,
+                                       const v1::TrackBatchRequest* request,
+                                       v1::TrackBatchResponse* response) override {
+    const int items = request->requests_size();
+    calls_.fetch_add(1, std::memory_order_relaxed);
+    events_.fetch_add(static_cast<uint64_t>(items), std::memory_order_relaxed);
+    response->mutable_results()->Reserve(items);
+    for (int i = 0; i < items; ++i) response->add_results();
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
   uint64_t calls() const { return calls_.load(std::memory_order_relaxed); }
+  uint64_t events() const { return events_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<uint64_t> calls_{0};
+  std::atomic<uint64_t> events_{0};
 };
 
 bool WritePortFile(const std::string& path, int port) {
@@ -94,8 +115,9 @@ int Main() {
   sigwait(&stop_signals, &signal_number);
   // Every handler finishes at once, so no grace period is needed.
   server->Shutdown();
-  absl::FPrintF(stderr, "{\"level\":\"info\",\"msg\":\"stopped\",\"calls\":\"%d\"}\n",
-                service.calls());
+  absl::FPrintF(stderr,
+                "{\"level\":\"info\",\"msg\":\"stopped\",\"calls\":\"%d\",\"events\":\"%d\"}\n",
+                service.calls(), service.events());
   return 0;
 }
 
@@ -104,7 +126,7 @@ int Main() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "trackd_noop_server: TrackService whose Track answers OK at once (a baseline).\n"
+      "trackd_noop_server: TrackService that answers OK at once (a baseline).\n"
       "Example: trackd_noop_server --listen=127.0.0.1:0 --port_file=/tmp/port");
   absl::ParseCommandLine(argc, argv);
   return trackd::bench::Main();

@@ -13,6 +13,8 @@ packages=(
   # scripts/fuzz.sh: Debian 12's clang, and libclang-rt-14-dev, which holds
   # libclang_rt.fuzzer (libFuzzer) and clang's sanitizer runtimes.
   clang-14 libclang-rt-14-dev
+  # scripts/bench.sh: h2load drives gRPC with the least client CPU of the tools here.
+  nghttp2-client
 )
 
 missing=()
