@@ -368,11 +368,11 @@ void TrackerPath(benchmark::State& state, bool batch) {
     countdown.Add(in_flight);
     for (int i = 0; i < in_flight; ++i) {
       if (batch) {
-        tracker.TrackBatch(wire_batch, [&countdown](absl::StatusOr<v1::TrackBatchResponse> r) {
+        tracker.TrackBatch(wire_batch, [&countdown](absl::StatusOr<const v1::TrackBatchResponse*> r) {
           countdown.Done(r.ok());
         });
       } else {
-        tracker.Track(wire_request, [&countdown](absl::StatusOr<v1::TrackResponse> r) {
+        tracker.Track(wire_request, [&countdown](absl::StatusOr<const v1::TrackResponse*> r) {
           countdown.Done(r.ok());
         });
       }
