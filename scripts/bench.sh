@@ -7,6 +7,9 @@
 #   2. h2load Track, 64 in flight (-c 4 -m 16): the same;
 #   3. h2load TrackBatch of 500 events (-c 4 -m 4): events/s, the same;
 #   4. trackd_load closed loop at 1 000 in flight: calls/s, p50 and p99;
+#      rows 1 and 2 also run against "noopd", the noop server finishing its
+#      calls from a thread FINISH_AFTER after they arrive, as any durable
+#      store must (gRPC's own floor for such an acknowledgement);
 #      these four rows run ROUNDS times, interleaved (trackd, then noop, row
 #      by row), each on a fresh server; the table gives medians and the median
 #      of the per-round trackd/noop ratios;
@@ -45,6 +48,10 @@
 #   DEDUPE_MAX_IDS=        empty = trackd's default (QUICK: 400000)
 #   BENCH_REPETITIONS=5    micro benchmark repetitions (QUICK: 1)
 #   MAX_SECONDS=120        bound on each load run
+#   FINISH_AFTER=400us     the noopd rows: the noop server finishing its Track calls from a
+#                          thread, in groups, this long after they arrive (about one fdatasync
+#                          here): what gRPC itself charges for an acknowledgement given
+#                          after a durable write rather than in the handler
 #   SERVER_CPU=0 LOAD_CPU=1 QUIET_WAIT=120 (QUICK: 5) BUILD=1 (0 = use build/ as it is)
 #   PROFILE_DIR=           if set: after the rounds, one more trackd run of each h2load
 #                          row under `perf record -g` (not counted in the table); the
@@ -81,6 +88,7 @@ STEP_EVENTS="${STEP_EVENTS:-500000}"
 DEDUPE_MAX_IDS="${DEDUPE_MAX_IDS:-}"
 BENCH_REPETITIONS="${BENCH_REPETITIONS:-5}"
 MAX_SECONDS="${MAX_SECONDS:-120}"
+FINISH_AFTER="${FINISH_AFTER:-400us}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 QUIET_WAIT="${QUIET_WAIT:-120}"
@@ -96,6 +104,7 @@ done
 [ -z "$DEDUPE_MAX_IDS" ] || [[ "$DEDUPE_MAX_IDS" =~ ^[1-9][0-9]*$ ]] ||
   die "DEDUPE_MAX_IDS must be empty or a positive integer, got '$DEDUPE_MAX_IDS'"
 ((ROUNDS >= 1 && ROUNDS <= 20)) || die "ROUNDS must be 1 to 20"
+[[ "$FINISH_AFTER" =~ ^[1-9][0-9]*(us|ms)$ ]] || die "FINISH_AFTER must be like 400us or 1ms, got '$FINISH_AFTER'"
 ((TRACK_CALLS >= 1000 && TRACK_CALLS <= 10000000)) || die "TRACK_CALLS must be 1000 to 10000000"
 ((BATCH_CALLS >= 16 && BATCH_CALLS <= 100000)) || die "BATCH_CALLS must be 16 to 100000"
 ((LOAD_CALLS >= 1000 && LOAD_CALLS <= 10000000)) || die "LOAD_CALLS must be 1000 to 10000000"
@@ -242,7 +251,8 @@ wait_for_quiet() {
   ((busy <= 10)) || echo "warning: the machine is ${busy}% busy with other work; measuring anyway" >&2
 }
 
-# Starts server kind $1 (trackd | noop) pinned to SERVER_CPU, with extra flags
+# Starts server kind $1 (trackd | noop | noopd: noop finishing its calls from
+# a thread, FINISH_AFTER after they arrive) pinned to SERVER_CPU, with extra flags
 # $2... for trackd; sets server_pid, port and (trackd) admin_port once the
 # port file appears (bounded wait).
 start_server() {
@@ -258,6 +268,10 @@ start_server() {
     noop)
       taskset -c "$SERVER_CPU" "$NOOP" --listen=127.0.0.1:0 --port_file="$work/port" \
         2>"$work/server.err" &
+      ;;
+    noopd)
+      taskset -c "$SERVER_CPU" "$NOOP" --listen=127.0.0.1:0 --port_file="$work/port" \
+        --finish_after="$FINISH_AFTER" 2>"$work/server.err" &
       ;;
   esac
   server_pid=$!
@@ -458,6 +472,7 @@ for round in $(seq "$ROUNDS"); do
   for row in track1000 track64 batch; do
     h2load_round "$row" trackd
     h2load_round "$row" noop
+    [ "$row" = batch ] || h2load_round "$row" noopd
   done
   closed_round trackd
   closed_round noop
@@ -472,9 +487,9 @@ column_median() { # $1 = results file, $2 = column
   awk -v c="$2" '{ print $c }' "$work/results/$1" | median
 }
 # The median over rounds of trackd's column $2 / noop's column $2 for row $1
-# (rounds are paired: trackd, then noop).
+# (rounds are paired: trackd, then noop); $3 = noopd compares with that instead.
 ratio_median() {
-  paste -d' ' "$work/results/$1.trackd" "$work/results/$1.noop" |
+  paste -d' ' "$work/results/$1.trackd" "$work/results/$1.${3:-noop}" |
     awk -v c="$2" '{ n = NF / 2; printf "%.3f\n", $(c + n) ? $c / $(c + n) : 0 }' | median
 }
 
@@ -627,6 +642,23 @@ echo "| Track, trackd_load closed loop ($LOAD_CONCURRENCY in flight, $LOAD_CHANN
   "| $(fmt "$(column_median closed.noop 1)") | $(fmt "$(column_median closed.trackd 1)") | $(dec "$ratio" 2) | – | –" \
   "| $(dec "$(column_median closed.noop 4)" 1) µs/call | $(dec "$(column_median closed.trackd 4)" 1) µs/call" \
   "| $(others_max closed) |"
+echo
+echo "Against the floor for a durable acknowledgement: the noop server finishing each Track call from" \
+  "a thread, in groups, $FINISH_AFTER after it arrived (noopd), as any store that acknowledges after an fsync must."
+echo
+echo "| load | noopd calls/s | trackd calls/s | trackd/noopd | noop/noopd | server CPU noopd | server CPU trackd |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for row in track1000 track64; do
+  case "$row" in
+    track1000) label='Track, 1 000 in flight' ;;
+    track64) label='Track, 64 in flight' ;;
+  esac
+  noop_over_noopd="$(paste -d' ' "$work/results/$row.noop" "$work/results/$row.noopd" |
+    awk '{ n = NF / 2; printf "%.3f\n", $(1 + n) ? $1 / $(1 + n) : 0 }' | median)"
+  echo "| $label | $(fmt "$(column_median "$row.noopd" 1)") | $(fmt "$(column_median "$row.trackd" 1)")" \
+    "| $(dec "$(ratio_median "$row" 1 noopd)" 2) | $(dec "$noop_over_noopd" 2)" \
+    "| $(dec "$(column_median "$row.noopd" 2)" 1) µs/call | $(dec "$(column_median "$row.trackd" 2)" 1) µs/call |"
+done
 echo
 echo "| latency (trackd_load, µs) | noop p50 | noop p99 | trackd p50 | trackd p99 | goal | met |"
 echo "|---|---:|---:|---:|---:|---:|:-:|"

@@ -146,8 +146,11 @@ absl::Status Pipeline::Enqueue(std::vector<Record>& records,
 }
 
 void Pipeline::WriterLoop() {
+  // Swapped with the queue each round and kept, so the queue does not grow its
+  // capacity from nothing for every batch.
+  std::vector<Record> records;
   while (true) {
-    std::vector<Record> records;
+    records.clear();
     std::vector<Queued> batch;
     {
       absl::MutexLock lock(&mu_);
@@ -157,7 +160,7 @@ void Pipeline::WriterLoop() {
       batch.swap(queue_owners_);
       queued_bytes_ = 0;
     }
-    Completion completion = WriteBatch(std::move(records), std::move(batch));
+    Completion completion = WriteBatch(records, std::move(batch));
     absl::MutexLock lock(&completions_mu_);
     completions_.push_back(std::move(completion));
     completions_changed_.Signal();
@@ -187,7 +190,7 @@ void Pipeline::CompleterLoop() {
   }
 }
 
-Pipeline::Completion Pipeline::WriteBatch(std::vector<Record> records,
+Pipeline::Completion Pipeline::WriteBatch(const std::vector<Record>& records,
                                           std::vector<Queued> batch) {
   absl::Status status = sink_.Write(records);
   if (absl::IsResourceExhausted(status)) {

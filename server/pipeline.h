@@ -108,7 +108,7 @@ class Pipeline {
   absl::Status Enqueue(std::vector<Record>& records, const std::shared_ptr<Submission>& submission,
                        std::vector<size_t>& already_stored);
   void WriterLoop();
-  Completion WriteBatch(std::vector<Record> records, std::vector<Queued> batch);
+  Completion WriteBatch(const std::vector<Record>& records, std::vector<Queued> batch);
   void CompleterLoop();
 
   Sink& sink_;
