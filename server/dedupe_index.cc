@@ -134,8 +134,8 @@ void DedupeIndex::Grow() {
   const size_t capacity = std::min(max_ids_, std::max(kInitialCapacity, 2 * old_capacity));
 
   // The ring, oldest first from position 0: two sequential copies.
-  auto fingerprints = std::make_unique_for_overwrite<Hash128[]>(capacity);
-  auto stored_seconds = std::make_unique_for_overwrite<uint32_t[]>(capacity);
+  PageArray<Hash128> fingerprints(capacity);
+  PageArray<uint32_t> stored_seconds(capacity);
   const size_t first_part = std::min(size_, old_capacity - head_);
   std::copy_n(fingerprints_.get() + head_, first_part, fingerprints.get());
   std::copy_n(fingerprints_.get(), size_ - first_part, fingerprints.get() + first_part);
@@ -150,7 +150,7 @@ void DedupeIndex::Grow() {
   auto old_slots = std::move(slots_);
   const size_t old_slot_count = slot_count_;
   slot_count_ = capacity + (capacity + 2) / 3;  // ceil(4/3 capacity): one left empty.
-  slots_ = std::make_unique<Slot[]>(slot_count_);  // Value-initialised: all empty.
+  slots_ = PageArray<Slot>(slot_count_);  // Zero-filled: all empty.
   for (size_t j = 0; j < old_slot_count; ++j) {
     const Slot old = old_slots[j];
     if (old.position == 0) continue;

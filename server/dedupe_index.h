@@ -35,6 +35,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/page_array.h"
 #include "server/siphash.h"
 
 namespace trackd {
@@ -116,14 +117,14 @@ class DedupeIndex {
 
   // The ring: fingerprints and stored times (ceil Unix seconds) of the ids,
   // oldest at head_.
-  std::unique_ptr<Hash128[]> fingerprints_;
-  std::unique_ptr<uint32_t[]> stored_seconds_;
+  PageArray<Hash128> fingerprints_;
+  PageArray<uint32_t> stored_seconds_;
   size_t capacity_ = 0;
   size_t head_ = 0;
   size_t size_ = 0;
 
   // The table: at most three quarters full.
-  std::unique_ptr<Slot[]> slots_;
+  PageArray<Slot> slots_;
   size_t slot_count_ = 0;
 };
 
