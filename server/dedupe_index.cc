@@ -173,8 +173,8 @@ void DedupeIndex::Grow() {
   fingerprints_ = std::move(fingerprints);
 
   // The table, from the old one read in slot order: homes grow with `top` in
-  // both tables, so the new table is written nearly in order too -- a stall
-  // of a few milliseconds per million ids instead of a cache miss per id.
+  // both tables, so the new table is written nearly in order too, rather than
+  // at random (a cache miss per id) as re-inserting from the ring would.
   auto old_slots = std::move(slots_);
   const size_t old_slot_count = slot_count_;
   slot_count_ = capacity + (2 * capacity + 2) / 3;  // At most 3/5 full.
