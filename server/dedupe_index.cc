@@ -10,10 +10,12 @@
 namespace trackd {
 namespace {
 
-// The first ring; small enough that an idle index costs about 31 KiB.
+// The first ring; small enough that an idle index costs about 30 KiB.
 constexpr size_t kInitialCapacity = 1024;
+// The first ring of time buckets.
+constexpr size_t kInitialBuckets = 64;
 // Slots hold position + 1 in 32 bits, and 32 bits of home spread over at most
-// 4/3 * 2^31 < 2^32 slots.
+// 5/3 * 2^31 < 2^32 slots.
 constexpr size_t kMaxIds = size_t{1} << 31;
 
 [[noreturn]] void Corrupted(const char* what) {
@@ -47,14 +49,18 @@ SipHashKey RandomKey() {
 DedupeIndex::DedupeIndex(DedupeOptions options) : DedupeIndex(options, RandomKey()) {}
 
 DedupeIndex::DedupeIndex(DedupeOptions options, SipHashKey key)
-    : options_(options), max_ids_(std::clamp<size_t>(options.max_ids, 1, kMaxIds)), key_(key) {
+    : options_(options),
+      max_ids_(std::clamp<size_t>(options.max_ids, 1, kMaxIds)),
+      max_buckets_(max_ids_ / 16 + kInitialBuckets),
+      key_(key) {
   Grow();
+  GrowBuckets();
 }
 
 DedupeIndex::~DedupeIndex() = default;
 
 size_t DedupeIndex::memory_bytes() const {
-  return sizeof(*this) + capacity_ * (sizeof(Hash128) + sizeof(uint32_t)) +
+  return sizeof(*this) + capacity_ * sizeof(Hash128) + bucket_capacity_ * sizeof(TimeBucket) +
          slot_count_ * sizeof(Slot);
 }
 
@@ -86,17 +92,38 @@ void DedupeIndex::Insert(const Hash128& fingerprint, absl::Time stored_at) {
   size_t position = head_ + size_;
   if (position >= capacity_) position -= capacity_;
   fingerprints_[position] = fingerprint;
-  stored_seconds_[position] = CompactSeconds(stored_at);
   ++size_;
   slots_[probe.index] = Slot{Top(fingerprint), static_cast<uint32_t>(position + 1)};
+  CountInBucket(CompactSeconds(stored_at));
+}
+
+void DedupeIndex::CountInBucket(uint32_t second) {
+  if (bucket_count_ > 0 && NewestBucket().second == second) {
+    ++NewestBucket().ids;
+    return;
+  }
+  if (bucket_count_ == bucket_capacity_ && bucket_capacity_ < max_buckets_) GrowBuckets();
+  if (bucket_count_ < bucket_capacity_) {
+    size_t i = bucket_head_ + bucket_count_;
+    if (i >= bucket_capacity_) i -= bucket_capacity_;
+    buckets_[i] = TimeBucket{1, second};
+    ++bucket_count_;
+    return;
+  }
+  // Out of buckets: the newest takes this id too, with the later second, so
+  // its older ids are remembered longer, never shorter.
+  TimeBucket& newest = NewestBucket();
+  newest.second = std::max(newest.second, second);
+  ++newest.ids;
 }
 
 void DedupeIndex::ExpireBefore(absl::Time cutoff) {
   // An id expires when its stored time is before the cutoff; as the stored
   // second s is an integer, s < cutoff exactly when s < ceil(cutoff).
   const int64_t cutoff_seconds = CeilUnixSeconds(cutoff);
-  while (size_ > 0 && static_cast<int64_t>(stored_seconds_[head_]) < cutoff_seconds) {
-    PopOldest();
+  while (bucket_count_ > 0 &&
+         static_cast<int64_t>(buckets_[bucket_head_].second) < cutoff_seconds) {
+    for (uint32_t n = buckets_[bucket_head_].ids; n > 0; --n) PopOldest();
   }
 }
 
@@ -124,6 +151,10 @@ void DedupeIndex::PopOldest() {
   slots_[hole] = Slot{};
   head_ = head_ + 1 == capacity_ ? 0 : head_ + 1;
   --size_;
+  if (--buckets_[bucket_head_].ids == 0) {
+    bucket_head_ = bucket_head_ + 1 == bucket_capacity_ ? 0 : bucket_head_ + 1;
+    --bucket_count_;
+  }
   // The next id to go is known now: start loading its table line, so the next
   // eviction does not wait for memory (the ring itself is read in order).
   if (size_ > 0) __builtin_prefetch(&slots_[Home(Top(fingerprints_[head_]))], 1);
@@ -135,21 +166,17 @@ void DedupeIndex::Grow() {
 
   // The ring, oldest first from position 0: two sequential copies.
   PageArray<Hash128> fingerprints(capacity);
-  PageArray<uint32_t> stored_seconds(capacity);
   const size_t first_part = std::min(size_, old_capacity - head_);
   std::copy_n(fingerprints_.get() + head_, first_part, fingerprints.get());
   std::copy_n(fingerprints_.get(), size_ - first_part, fingerprints.get() + first_part);
-  std::copy_n(stored_seconds_.get() + head_, first_part, stored_seconds.get());
-  std::copy_n(stored_seconds_.get(), size_ - first_part, stored_seconds.get() + first_part);
   fingerprints_ = std::move(fingerprints);
-  stored_seconds_ = std::move(stored_seconds);
 
   // The table, from the old one read in slot order: homes grow with `top` in
-  // both tables, so the new table is written nearly in order too -- a stall
-  // of a few milliseconds per million ids instead of a cache miss per id.
+  // both tables, so the new table is written nearly in order too, rather than
+  // at random (a cache miss per id) as re-inserting from the ring would.
   auto old_slots = std::move(slots_);
   const size_t old_slot_count = slot_count_;
-  slot_count_ = capacity + (capacity + 2) / 3;  // ceil(4/3 capacity): one left empty.
+  slot_count_ = capacity + (2 * capacity + 2) / 3;  // At most 3/5 full.
   slots_ = PageArray<Slot>(slot_count_);  // Zero-filled: all empty.
   for (size_t j = 0; j < old_slot_count; ++j) {
     const Slot old = old_slots[j];
@@ -163,6 +190,18 @@ void DedupeIndex::Grow() {
   }
   capacity_ = capacity;
   head_ = 0;
+}
+
+void DedupeIndex::GrowBuckets() {
+  const size_t capacity =
+      std::min(max_buckets_, std::max(kInitialBuckets, 2 * bucket_capacity_));
+  PageArray<TimeBucket> buckets(capacity);
+  const size_t first_part = std::min(bucket_count_, bucket_capacity_ - bucket_head_);
+  std::copy_n(buckets_.get() + bucket_head_, first_part, buckets.get());
+  std::copy_n(buckets_.get(), bucket_count_ - first_part, buckets.get() + first_part);
+  buckets_ = std::move(buckets);
+  bucket_capacity_ = capacity;
+  bucket_head_ = 0;
 }
 
 }  // namespace trackd

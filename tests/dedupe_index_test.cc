@@ -136,6 +136,43 @@ TEST(DedupeIndexTest, KeepsOrderWhenGrowingAfterTheRingWrapped) {
   EXPECT_EQ(index.size(), 1500u);
 }
 
+// Stored times are kept per second in which ids were stored, in a ring of
+// buckets that wraps and doubles as needed, as does the ring of ids.
+TEST(DedupeIndexTest, KeepsStoredTimesInOrderWhenGrowingAfterTheBucketsWrapped) {
+  DedupeIndex index({absl::Seconds(1000), 5000});
+  for (uint64_t i = 0; i < 100; ++i) index.Insert(Id(i), kStart + absl::Seconds(i));
+  ASSERT_FALSE(index.Contains(Id(89), kStart + absl::Seconds(1090)));  // 0..89 expire.
+  ASSERT_EQ(index.size(), 10u);
+  // 1500 ids in 150 more seconds, ten a second: the 128 buckets wrap, then
+  // fill and double; the 1024 ids fill and double.
+  for (uint64_t i = 100; i < 1600; ++i) {
+    index.Insert(Id(i), kStart + absl::Seconds(100 + (i - 100) / 10));
+  }
+  ASSERT_EQ(index.size(), 1510u);
+  // Now everything stored before second 150 is older than the window.
+  EXPECT_FALSE(index.Contains(Id(599), kStart + absl::Seconds(1150)));
+  EXPECT_TRUE(index.Contains(Id(600), kStart + absl::Seconds(1150)));
+  EXPECT_EQ(index.size(), 1000u);
+  EXPECT_TRUE(index.Contains(Id(1599), kStart + absl::Seconds(1249)));
+  EXPECT_FALSE(index.Contains(Id(1599), kStart + absl::Seconds(1250)));
+  EXPECT_EQ(index.size(), 0u);
+}
+
+// With more distinct seconds than buckets (here 1000 seconds, and 1024 / 16
+// + 64 = 128 buckets at most), seconds share buckets: ids are then remembered
+// longer than the window, never shorter, and still forgotten in the end.
+TEST(DedupeIndexTest, RemembersLongerNeverShorterWhenTimeBucketsRunOut) {
+  DedupeIndex index({absl::Seconds(10'000), 1024});
+  for (uint64_t i = 0; i < 1000; ++i) index.Insert(Id(i), kStart + absl::Seconds(i));
+  for (uint64_t now = 10'000; now < 11'000; now += 50) {
+    for (uint64_t i = now - 10'000; i < 1000; ++i) {  // Stored within the window.
+      ASSERT_TRUE(index.Contains(Id(i), kStart + absl::Seconds(now))) << now << " " << i;
+    }
+  }
+  EXPECT_FALSE(index.Contains(Id(0), kStart + absl::Seconds(11'000)));
+  EXPECT_EQ(index.size(), 0u);
+}
+
 // The table keeps 32 bits of each fingerprint (its home and a filter); two ids
 // that share them must still be told apart by the whole 128 bits in the ring.
 TEST(DedupeIndexTest, TellsApartIdsWhoseFingerprintsShareTheTableBits) {
@@ -228,15 +265,17 @@ TEST(DedupeIndexTest, AgreesWithASimpleModelWhenClustersWrapRoundTheTable) {
   RunAgainstModel(64, 1'000'000);
 }
 
+// Each id in a second of its own, the worst case for the time buckets.
 TEST(DedupeIndexTest, StaysWithin32BytesPerIdWhenFull) {
   for (size_t max_ids : {size_t{1025}, size_t{100'000}, (size_t{1} << 20) + 1,
                          size_t{2'000'000}}) {
     DedupeIndex index({absl::Hours(24), max_ids});
-    for (size_t i = 0; i < max_ids + 1000; ++i) index.Insert(Id(i), kStart);
+    size_t i = 0;
+    for (; i < max_ids + 1000; ++i) index.Insert(Id(i), kStart + absl::Seconds(i));
     ASSERT_EQ(index.size(), max_ids);
     const size_t full = index.memory_bytes();
     EXPECT_LE(full, 32 * max_ids) << max_ids;
-    for (size_t i = 0; i < 10'000; ++i) index.Insert(Id(max_ids + 1000 + i), kStart);
+    for (; i < max_ids + 11'000; ++i) index.Insert(Id(i), kStart + absl::Seconds(i));
     EXPECT_EQ(index.memory_bytes(), full) << "grew past the cap: " << max_ids;
   }
 }
