@@ -1,9 +1,12 @@
 #include "server/json_encoder.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <vector>
+
+#include "absl/container/inlined_vector.h"
 
 #include "google/protobuf/struct.pb.h"
 #include "server/validate.h"
@@ -18,7 +21,9 @@ void AppendValue(const google::protobuf::Value& value, std::string* out);
 // Writes a Struct with its keys in byte order, so equal maps give equal lines.
 void AppendStructFields(const google::protobuf::Struct& s, absl::string_view skip_key,
                         bool need_comma, std::string* out) {
-  std::vector<const google::protobuf::MapPair<std::string, google::protobuf::Value>*> entries;
+  // Most structs are small: sort them on the stack.
+  absl::InlinedVector<const google::protobuf::MapPair<std::string, google::protobuf::Value>*, 16>
+      entries;
   entries.reserve(s.fields().size());
   for (const auto& entry : s.fields()) {
     if (entry.first != skip_key) entries.push_back(&entry);
@@ -102,27 +107,86 @@ void CivilFromDays(int64_t days, int64_t* year, unsigned* month, unsigned* day) 
   *year = static_cast<int64_t>(yoe) + era * 400 + (*month <= 2);
 }
 
-void AppendDigits(unsigned value, int width, std::string* out) {
-  char buf[8];
+// Writes `value` as exactly `width` decimal digits at `p`; returns the end.
+char* WriteDigits(unsigned value, int width, char* p) {
   for (int i = width - 1; i >= 0; --i) {
-    buf[i] = static_cast<char>('0' + value % 10);
+    p[i] = static_cast<char>('0' + value % 10);
     value /= 10;
   }
-  out->append(buf, width);
+  return p + width;
+}
+
+// What AppendJsonString does with each byte: copy it, or stop the run of
+// copied bytes and escape (or, for 0xE2, look for U+2028/U+2029).
+constexpr std::array<bool, 256> kStopsRun = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = true;
+  table['"'] = true;
+  table['\\'] = true;
+  table[0xE2] = true;
+  return table;
+}();
+
+// An upper bound, in the common case of nothing to escape, of the JSON of
+// `value`, so the line is reserved once.
+size_t EstimateValue(const google::protobuf::Value& value);
+
+size_t EstimateFields(const google::protobuf::Struct& s) {
+  size_t bytes = 0;
+  for (const auto& [key, value] : s.fields()) bytes += key.size() + 4 + EstimateValue(value);
+  return bytes;
+}
+
+size_t EstimateValue(const google::protobuf::Value& value) {
+  switch (value.kind_case()) {
+    case google::protobuf::Value::kStringValue:
+      return value.string_value().size() + 2;
+    case google::protobuf::Value::kStructValue:
+      return EstimateFields(value.struct_value()) + 2;
+    case google::protobuf::Value::kListValue: {
+      size_t bytes = 2;
+      for (const auto& item : value.list_value().values()) bytes += EstimateValue(item) + 1;
+      return bytes;
+    }
+    default:
+      return 24;  // The longest shortest form of a double, e.g. -2.2250738585072014e-308.
+  }
+}
+
+// The JSON of `request` less its strings and Structs, which EstimateLine adds:
+// the fixed keys, the typed property keys, "group_id" and the timestamp.
+constexpr size_t kLineOverhead = 192;
+
+size_t EstimateLine(const v1::TrackRequest& request) {
+  size_t bytes = kLineOverhead + request.user_id().size() + request.event_name().size() +
+                 request.group_id().size();
+  if (request.has_account_added_user()) {
+    const auto& props = request.account_added_user();
+    bytes += props.user_name().size() + props.user_email().size() + props.user_role().size();
+  } else if (request.has_properties()) {
+    bytes += EstimateFields(request.properties());
+  }
+  if (request.has_context()) bytes += EstimateFields(request.context());
+  return bytes;
 }
 
 }  // namespace
 
 void AppendJsonString(absl::string_view value, std::string* out) {
   out->push_back('"');
+  const char* const data = value.data();
+  const size_t size = value.size();
   size_t run_start = 0;
-  for (size_t i = 0; i < value.size(); ++i) {
-    const auto c = static_cast<unsigned char>(value[i]);
-    const bool line_separator = c == 0xE2 && i + 2 < value.size() &&
-                                static_cast<unsigned char>(value[i + 1]) == 0x80 &&
-                                (static_cast<unsigned char>(value[i + 2]) & 0xFE) == 0xA8;
-    if (c >= 0x20 && c != '"' && c != '\\' && !line_separator) continue;
-    out->append(value.data() + run_start, i - run_start);
+  for (size_t i = 0; i < size; ++i) {
+    const auto c = static_cast<unsigned char>(data[i]);
+    if (!kStopsRun[c]) continue;
+    // U+2028/U+2029 (E2 80 A8/A9) are valid JSON but end lines in JavaScript
+    // and some readers; any other character starting with E2 is copied.
+    const bool line_separator = c == 0xE2 && i + 2 < size &&
+                                static_cast<unsigned char>(data[i + 1]) == 0x80 &&
+                                (static_cast<unsigned char>(data[i + 2]) & 0xFE) == 0xA8;
+    if (c == 0xE2 && !line_separator) continue;
+    out->append(data + run_start, i - run_start);
     switch (c) {
       case '"': out->append("\\\""); break;
       case '\\': out->append("\\\\"); break;
@@ -133,18 +197,16 @@ void AppendJsonString(absl::string_view value, std::string* out) {
       case '\f': out->append("\\f"); break;
       default:
         if (line_separator) {
-          // U+2028/U+2029 are valid JSON but end lines in JavaScript and some readers.
-          out->append(static_cast<unsigned char>(value[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
+          out->append(static_cast<unsigned char>(data[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
           i += 2;
         } else {
-          out->append("\\u00");
-          out->push_back(kHexDigits[c >> 4]);
-          out->push_back(kHexDigits[c & 0xF]);
+          const char escape[6] = {'\\', 'u', '0', '0', kHexDigits[c >> 4], kHexDigits[c & 0xF]};
+          out->append(escape, sizeof(escape));
         }
     }
     run_start = i + 1;
   }
-  out->append(value.data() + run_start, value.size() - run_start);
+  out->append(data + run_start, size - run_start);
   out->push_back('"');
 }
 
@@ -158,24 +220,30 @@ void AppendTimestamp(int64_t seconds, int32_t nanos, std::string* out) {
   int64_t year;
   unsigned month, day;
   CivilFromDays(days, &year, &month, &day);
-  out->push_back('"');
-  AppendDigits(static_cast<unsigned>(year), 4, out);
-  out->push_back('-');
-  AppendDigits(month, 2, out);
-  out->push_back('-');
-  AppendDigits(day, 2, out);
-  out->push_back('T');
-  AppendDigits(static_cast<unsigned>(second_of_day / 3600), 2, out);
-  out->push_back(':');
-  AppendDigits(static_cast<unsigned>(second_of_day / 60 % 60), 2, out);
-  out->push_back(':');
-  AppendDigits(static_cast<unsigned>(second_of_day % 60), 2, out);
-  out->push_back('.');
-  AppendDigits(static_cast<unsigned>(nanos / 1'000'000), 3, out);
-  out->append("Z\"");
+  // "YYYY-MM-DDThh:mm:ss.mmmZ" with its quotes, written in place and appended once.
+  char buf[26];
+  char* p = buf;
+  *p++ = '"';
+  p = WriteDigits(static_cast<unsigned>(year), 4, p);
+  *p++ = '-';
+  p = WriteDigits(month, 2, p);
+  *p++ = '-';
+  p = WriteDigits(day, 2, p);
+  *p++ = 'T';
+  p = WriteDigits(static_cast<unsigned>(second_of_day / 3600), 2, p);
+  *p++ = ':';
+  p = WriteDigits(static_cast<unsigned>(second_of_day / 60 % 60), 2, p);
+  *p++ = ':';
+  p = WriteDigits(static_cast<unsigned>(second_of_day % 60), 2, p);
+  *p++ = '.';
+  p = WriteDigits(static_cast<unsigned>(nanos / 1'000'000), 3, p);
+  *p++ = 'Z';
+  *p++ = '"';
+  out->append(buf, p - buf);
 }
 
 void AppendDocumentedJson(const v1::TrackRequest& request, std::string* out) {
+  out->reserve(out->size() + EstimateLine(request));
   out->append("{\"user_id\":");
   AppendJsonString(request.user_id(), out);
 
@@ -214,7 +282,6 @@ void AppendDocumentedJson(const v1::TrackRequest& request, std::string* out) {
 
 std::string EncodeDocumentedJson(const v1::TrackRequest& request) {
   std::string out;
-  out.reserve(256);
   AppendDocumentedJson(request, &out);
   return out;
 }

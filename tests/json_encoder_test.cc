@@ -3,6 +3,8 @@
 #include "server/json_encoder.h"
 
 #include <cmath>
+#include <iterator>
+#include <random>
 #include <string>
 
 #include "absl/time/time.h"
@@ -97,6 +99,63 @@ TEST(JsonEncoderTest, EscapesLineAndParagraphSeparators) {
 
 TEST(JsonEncoderTest, CopiesNonAsciiUtf8Unchanged) {
   EXPECT_EQ(Quoted("Zoë 東京 🎉"), "\"Zoë 東京 🎉\"");
+}
+
+// The escaping rule one byte at a time, as the encoder wrote it before it
+// copied runs of bytes that need no escape.
+std::string ReferenceQuoted(absl::string_view value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c == 0xE2 && i + 2 < value.size() && static_cast<unsigned char>(value[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(value[i + 2]) & 0xFE) == 0xA8) {
+      out += static_cast<unsigned char>(value[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\b') {
+      out += "\\b";
+    } else if (c == '\f') {
+      out += "\\f";
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+TEST(JsonEncoderTest, EscapingMatchesTheByteByByteRuleForEveryByteAndRandomText) {
+  for (int c = 0; c < 256; ++c) {
+    for (const std::string& s : {std::string(1, static_cast<char>(c)),
+                                 "ab" + std::string(1, static_cast<char>(c)) + "\xE2\x80",
+                                 std::string(1, static_cast<char>(c)) + "\xE2\x80\xA9" + "x"}) {
+      ASSERT_EQ(Quoted(s), ReferenceQuoted(s)) << c;
+    }
+  }
+  // A separator cut short at the end of the value is copied, not escaped.
+  EXPECT_EQ(Quoted("a\xE2\x80"), "\"a\xE2\x80\"");
+  EXPECT_EQ(Quoted("a\xE2"), "\"a\xE2\"");
+  std::mt19937 rng(20261130);  // Fixed seed: the same inputs on every run.
+  const std::string alphabet[] = {"a", " ", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\xE2",
+                                  "\x80", "\xA8", "\xA9", "\xE2\x80\xA8", "\xE2\x82\xAC", "é"};
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const int length = static_cast<int>(rng() % 24);
+    for (int k = 0; k < length; ++k) s += alphabet[rng() % std::size(alphabet)];
+    ASSERT_EQ(Quoted(s), ReferenceQuoted(s));
+  }
 }
 
 TEST(JsonEncoderTest, TimestampHasExactlyThreeFractionalDigitsTruncated) {
