@@ -99,6 +99,15 @@ TextScan ScanText(absl::string_view s) {
       if ((word & kHighBits) != 0) break;
       control |= AsciiControlBits(word);
     }
+    if (i < size && size >= 8 && i + 8 > size) {
+      // The last few bytes: one more word, overlapping bytes already taken
+      // (which adds no control character that was not already noted).
+      const uint64_t word = LoadWord(data + size - 8);
+      if ((word & kHighBits) == 0) {
+        control |= AsciiControlBits(word);
+        i = size;
+      }
+    }
     for (; i < size; ++i) {
       const auto c = static_cast<unsigned char>(data[i]);
       if (c >= 0x80) break;
