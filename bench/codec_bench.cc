@@ -8,6 +8,7 @@
 // Run pinned, e.g.:
 //   taskset -c 1 build/bench/codec_bench --benchmark_repetitions=5
 //     --benchmark_report_aggregates_only=true
+#include <cstdlib>
 #include <string>
 #include <utility>
 
@@ -97,6 +98,27 @@ void BM_WireDecode(benchmark::State& state, bool rich) {
 BENCHMARK_CAPTURE(BM_WireDecode, seed, false);
 BENCHMARK_CAPTURE(BM_WireDecode, rich, true);
 
+// Parse and decode, as the service and Tracker run them one after the other,
+// with the overload that copies from the parsed message and the one that moves
+// out of it (which needs a new message each time, hence the parse).
+void BM_ParseAndDecode(benchmark::State& state, bool rich, bool moving) {
+  const std::string bytes = Event(rich).SerializeAsString();
+  for (auto _ : state) {
+    wire::TrackRequest wire;
+    if (!wire.ParseFromString(bytes)) std::abort();
+    v1::TrackRequest request;
+    FieldViolations violations = moving ? DecodeWireRequest(std::move(wire), &request)
+                                        : DecodeWireRequest(wire, &request);
+    benchmark::DoNotOptimize(violations.empty());
+    benchmark::DoNotOptimize(request.user_id().data());
+  }
+  SetLabel(state, rich);
+}
+BENCHMARK_CAPTURE(BM_ParseAndDecode, seed_copying, false, false);
+BENCHMARK_CAPTURE(BM_ParseAndDecode, seed_moving, false, true);
+BENCHMARK_CAPTURE(BM_ParseAndDecode, rich_copying, true, false);
+BENCHMARK_CAPTURE(BM_ParseAndDecode, rich_moving, true, true);
+
 void BM_Validate(benchmark::State& state, bool rich) {
   const v1::TrackRequest request = Event(rich);
   const TimestampBounds bounds;
@@ -142,6 +164,32 @@ void BM_Prepare(benchmark::State& state, bool rich) {
 }
 BENCHMARK_CAPTURE(BM_Prepare, seed, false);
 BENCHMARK_CAPTURE(BM_Prepare, rich, true);
+
+// Parse, then BM_Prepare's stages, with either decoder overload.
+void BM_ParseAndPrepare(benchmark::State& state, bool rich, bool moving) {
+  const std::string bytes = Event(rich).SerializeAsString();
+  const TimestampBounds bounds;
+  for (auto _ : state) {
+    wire::TrackRequest wire;
+    if (!wire.ParseFromString(bytes)) std::abort();
+    v1::TrackRequest request;
+    FieldViolations violations = moving ? DecodeWireRequest(std::move(wire), &request)
+                                        : DecodeWireRequest(wire, &request);
+    if (violations.empty()) violations = FindViolations(request, kNow, bounds);
+    std::string json;
+    if (violations.empty()) {
+      AppendDocumentedJson(request, &json);
+      violations = CheckEncodedSize(json.size());
+    }
+    benchmark::DoNotOptimize(violations.empty());
+    benchmark::DoNotOptimize(json.data());
+  }
+  SetLabel(state, rich);
+}
+BENCHMARK_CAPTURE(BM_ParseAndPrepare, seed_copying, false, false);
+BENCHMARK_CAPTURE(BM_ParseAndPrepare, seed_moving, false, true);
+BENCHMARK_CAPTURE(BM_ParseAndPrepare, rich_copying, true, false);
+BENCHMARK_CAPTURE(BM_ParseAndPrepare, rich_moving, true, true);
 
 }  // namespace
 }  // namespace trackd::bench
