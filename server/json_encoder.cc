@@ -4,6 +4,8 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -127,6 +129,27 @@ constexpr std::array<bool, 256> kStopsRun = [] {
   return table;
 }();
 
+constexpr uint64_t kOnes = 0x0101010101010101;
+constexpr uint64_t kHighBits = 0x8080808080808080;
+
+uint64_t LoadWord(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof(word));
+  return word;
+}
+
+// Non-zero when a byte of `word` is zero; exact as a whole (a borrow only
+// crosses into the next byte from a byte that was zero).
+uint64_t HasZeroByte(uint64_t word) { return (word - kOnes) & ~word & kHighBits; }
+
+// Whether one of the eight bytes in `word` is one kStopsRun marks: below 0x20,
+// '"', '\\' or 0xE2. Exact, so a word it passes is copied as it is.
+bool WordStopsRun(uint64_t word) {
+  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
+  return (below_space | HasZeroByte(word ^ (kOnes * '"')) | HasZeroByte(word ^ (kOnes * '\\')) |
+          HasZeroByte(word ^ (kOnes * 0xE2))) != 0;
+}
+
 // An upper bound, in the common case of nothing to escape, of the JSON of
 // `value`, so the line is reserved once.
 size_t EstimateValue(const google::protobuf::Value& value);
@@ -177,34 +200,47 @@ void AppendJsonString(absl::string_view value, std::string* out) {
   const char* const data = value.data();
   const size_t size = value.size();
   size_t run_start = 0;
-  for (size_t i = 0; i < size; ++i) {
-    const auto c = static_cast<unsigned char>(data[i]);
-    if (!kStopsRun[c]) continue;
-    // U+2028/U+2029 (E2 80 A8/A9) are valid JSON but end lines in JavaScript
-    // and some readers; any other character starting with E2 is copied.
-    const bool line_separator = c == 0xE2 && i + 2 < size &&
-                                static_cast<unsigned char>(data[i + 1]) == 0x80 &&
-                                (static_cast<unsigned char>(data[i + 2]) & 0xFE) == 0xA8;
-    if (c == 0xE2 && !line_separator) continue;
-    out->append(data + run_start, i - run_start);
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      default:
-        if (line_separator) {
-          out->append(static_cast<unsigned char>(data[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
-          i += 2;
-        } else {
-          const char escape[6] = {'\\', 'u', '0', '0', kHexDigits[c >> 4], kHexDigits[c & 0xF]};
-          out->append(escape, sizeof(escape));
-        }
+  size_t i = 0;
+  while (i < size) {
+    // Skip eight bytes at a time while none of them stops the run.
+    if (i + 8 <= size) {
+      if (!WordStopsRun(LoadWord(data + i))) {
+        i += 8;
+        continue;
+      }
+    } else if (size >= 8 && !WordStopsRun(LoadWord(data + size - 8))) {
+      break;  // The last bytes, in one word overlapping bytes already looked at.
     }
-    run_start = i + 1;
+    for (const size_t end = std::min(i + 8, size); i < end; ++i) {
+      const auto c = static_cast<unsigned char>(data[i]);
+      if (!kStopsRun[c]) continue;
+      // U+2028/U+2029 (E2 80 A8/A9) are valid JSON but end lines in JavaScript
+      // and some readers; any other character starting with E2 is copied.
+      const bool line_separator = c == 0xE2 && i + 2 < size &&
+                                  static_cast<unsigned char>(data[i + 1]) == 0x80 &&
+                                  (static_cast<unsigned char>(data[i + 2]) & 0xFE) == 0xA8;
+      if (c == 0xE2 && !line_separator) continue;
+      out->append(data + run_start, i - run_start);
+      switch (c) {
+        case '"': out->append("\\\""); break;
+        case '\\': out->append("\\\\"); break;
+        case '\n': out->append("\\n"); break;
+        case '\r': out->append("\\r"); break;
+        case '\t': out->append("\\t"); break;
+        case '\b': out->append("\\b"); break;
+        case '\f': out->append("\\f"); break;
+        default:
+          if (line_separator) {
+            out->append(static_cast<unsigned char>(data[i + 2]) == 0xA8 ? "\\u2028"
+                                                                         : "\\u2029");
+            i += 2;
+          } else {
+            const char escape[6] = {'\\', 'u', '0', '0', kHexDigits[c >> 4], kHexDigits[c & 0xF]};
+            out->append(escape, sizeof(escape));
+          }
+      }
+      run_start = i + 1;
+    }
   }
   out->append(data + run_start, size - run_start);
   out->push_back('"');

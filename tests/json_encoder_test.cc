@@ -143,6 +143,14 @@ TEST(JsonEncoderTest, EscapingMatchesTheByteByByteRuleForEveryByteAndRandomText)
                                  std::string(1, static_cast<char>(c)) + "\xE2\x80\xA9" + "x"}) {
       ASSERT_EQ(Quoted(s), ReferenceQuoted(s)) << c;
     }
+    // At every position of a value long enough to be read a word at a time.
+    for (size_t position = 0; position < 20; ++position) {
+      std::string s(20, 'a');
+      s[position] = static_cast<char>(c);
+      ASSERT_EQ(Quoted(s), ReferenceQuoted(s)) << c << " at " << position;
+      s.replace(position, 1, "\xE2\x80\xA8");
+      ASSERT_EQ(Quoted(s), ReferenceQuoted(s)) << "U+2028 at " << position;
+    }
   }
   // A separator cut short at the end of the value is copied, not escaped.
   EXPECT_EQ(Quoted("a\xE2\x80"), "\"a\xE2\x80\"");
