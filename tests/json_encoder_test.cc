@@ -222,7 +222,9 @@ TEST(JsonEncoderTest, NegativeZeroIsWrittenAsZero) {
 TEST(JsonEncoderTest, RoundTripParsesBackToTheSameValues) {
   const std::string awkward[] = {
       "plain", "quote\" backslash\\ slash/", "ctl\x01\x1f\x7f", "tab\tnew\nline\r",
-      "sep\xE2\x80\xA8\xE2\x80\xA9", "Zoë 東京 🎉", "", "{\"not\":\"json\"}"};
+      "sep\xE2\x80\xA8\xE2\x80\xA9", "Zoë 東京 🎉", "", "{\"not\":\"json\"}",
+      // Six times longer escaped than raw: the line outgrows its first size.
+      std::string(3000, '\x01'), std::string(700, '"') + std::string(700, '\n')};
   int case_number = 0;
   for (const std::string& text : awkward) {
     v1::TrackRequest request = SeedRequest();
@@ -260,6 +262,21 @@ TEST(JsonEncoderTest, RoundTripParsesBackToTheSameValues) {
         << json;
     EXPECT_EQ(top.at("timestamp").string_value(), "2023-11-02T00:30:08.123Z");
   }
+}
+
+TEST(JsonEncoderTest, AppendsAfterWhatTheBufferAlreadyHolds) {
+  v1::TrackRequest seed = SeedRequest();
+  v1::TrackRequest escaped = SeedRequest();
+  escaped.mutable_account_added_user()->set_user_name(std::string(500, '\t'));
+  std::string out = "earlier line\n";
+  AppendDocumentedJson(seed, &out);
+  out += "\n";
+  AppendDocumentedJson(escaped, &out);
+  AppendJsonString("\x01", &out);
+  AppendTimestamp(0, 0, &out);
+  EXPECT_EQ(out, "earlier line\n" + EncodeDocumentedJson(seed) + "\n" +
+                     EncodeDocumentedJson(escaped) + "\"\\u0001\"\"1970-01-01T00:00:00.000Z\"");
+  EXPECT_GT(EncodeDocumentedJson(escaped).size(), 1000u);  // Past the line's first size.
 }
 
 TEST(JsonEncoderTest, SeedRoundTripKeepsEveryProperty) {
