@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/time/time.h"
 #include "fuzz/fuzz_check.h"
@@ -32,13 +33,22 @@ const absl::Time kNow = absl::FromUnixSeconds(1'700'000'000);
 
 // The server's parse step: the wire view (no UTF-8 check by protobuf), then
 // the decoder that reports each string that is not UTF-8 as a violation. Those
-// violations must be bounded and name a field; the request they leave is not
-// checked further.
+// violations must be bounded and name a field, and both overloads of the
+// decoder must agree; the request they leave is not checked further.
 std::optional<trackd::v1::TrackRequest> ParseRequest(const uint8_t* data, size_t size) {
   trackd::wire::TrackRequest wire;
   if (!wire.ParseFromArray(data, static_cast<int>(size))) return std::nullopt;
   trackd::v1::TrackRequest request;
   const trackd::FieldViolations violations = trackd::DecodeWireRequest(wire, &request);
+  // The overload that moves strings out of the wire message decodes the same.
+  trackd::wire::TrackRequest consumed = wire;
+  trackd::v1::TrackRequest moved;
+  FUZZ_CHECK(trackd::DecodeWireRequest(std::move(consumed), &moved) == violations,
+             "the moving decoder reports other violations");
+  FUZZ_CHECK(!violations.empty() ||
+                 google::protobuf::util::MessageDifferencer::Equals(request, moved),
+             "copied %s\nmoved %s", request.ShortDebugString().c_str(),
+             moved.ShortDebugString().c_str());
   FUZZ_CHECK(violations.size() <= trackd::kMaxListedViolations + 1, "%zu violations",
              violations.size());
   for (const trackd::FieldViolation& v : violations) {

@@ -25,16 +25,34 @@ constexpr int kMaxStructDepth = 16;
 constexpr int64_t kMinTimestampSeconds = -62135596800;
 constexpr int64_t kMaxTimestampSeconds = 253402300799;
 
+// A field path kept as a chain of stack frames and written out only when a
+// violation names it, so a valid event builds no path strings:
+// "properties", "properties.page", "properties.items[2]".
+struct FieldPath {
+  const FieldPath* parent = nullptr;
+  absl::string_view name;  // The field's name, or its Struct key below a parent ...
+  int index = -1;          // ... or its list index when >= 0.
+
+  std::string ToString() const {
+    if (parent == nullptr) return std::string(name);
+    if (index >= 0) return absl::StrCat(parent->ToString(), "[", index, "]");
+    return absl::StrCat(parent->ToString(), ".", name);
+  }
+};
+
 class ViolationCollector {
  public:
   void Add(absl::string_view field, absl::string_view description) {
     violations_.Add(field, description);
   }
+  void Add(const FieldPath& field, absl::string_view description) {
+    violations_.Add(field.ToString(), description);
+  }
   FieldViolations Take() { return violations_.Take(); }
 
   // Checks a printable string of at most `max_chars`; `required` adds the
   // non-empty rule. Returns true when the value passed every check.
-  bool CheckText(const std::string& field, absl::string_view value, size_t max_chars,
+  bool CheckText(const FieldPath& field, absl::string_view value, size_t max_chars,
                  bool required) {
     if (value.empty()) {
       if (required) Add(field, "is required and must not be empty");
@@ -60,7 +78,7 @@ class ViolationCollector {
   // CheckText for an identifier, which must also not begin or end with white
   // space: ids travel as HTTP header values (Idempotency-Key), and HTTP strips
   // surrounding white space, so " x" and "x" would meet as one id downstream.
-  bool CheckId(const std::string& field, absl::string_view value, size_t max_chars,
+  bool CheckId(const FieldPath& field, absl::string_view value, size_t max_chars,
                bool required) {
     if (!CheckText(field, value, max_chars, required)) return false;
     if (HasSurroundingWhitespace(value)) {
@@ -70,15 +88,15 @@ class ViolationCollector {
     return true;
   }
 
-  void CheckStruct(const std::string& field, const google::protobuf::Struct& s, int depth) {
+  void CheckStruct(const FieldPath& field, const google::protobuf::Struct& s, int depth) {
     if (depth > kMaxStructDepth) {
       Add(field, absl::StrCat("nests deeper than ", kMaxStructDepth, " levels"));
       return;
     }
     for (const auto& [key, value] : s.fields()) {
-      const std::string path = absl::StrCat(field, ".", key);
+      const FieldPath path{.parent = &field, .name = key};
       if (key.empty()) {
-        Add(absl::StrCat(field, ".\"\""), "keys must not be empty");
+        Add(FieldPath{.parent = &field, .name = "\"\""}, "keys must not be empty");
         continue;
       }
       if (!CheckText(path, key, kMaxStructKeyChars, true)) continue;
@@ -86,7 +104,7 @@ class ViolationCollector {
     }
   }
 
-  void CheckValue(const std::string& field, const google::protobuf::Value& value, int depth) {
+  void CheckValue(const FieldPath& field, const google::protobuf::Value& value, int depth) {
     switch (value.kind_case()) {
       case google::protobuf::Value::KIND_NOT_SET:
         Add(field, "must have a value kind set (null, number, string, bool, struct or list)");
@@ -111,7 +129,7 @@ class ViolationCollector {
         }
         const auto& items = value.list_value().values();
         for (int i = 0; i < items.size(); ++i) {
-          CheckValue(absl::StrCat(field, "[", i, "]"), items[i], depth + 1);
+          CheckValue(FieldPath{.parent = &field, .index = i}, items[i], depth + 1);
         }
         return;
       }
@@ -159,7 +177,7 @@ void CheckFreeFormEventName(const std::string& name, ViolationCollector& out) {
 // A plausible address: one "@", a non-empty local part, a dotted domain.
 void CheckEmail(const std::string& email, ViolationCollector& out) {
   constexpr char kField[] = "account_added_user.user_email";
-  if (!out.CheckText(kField, email, kMaxEmailChars, false) || email.empty()) return;
+  if (!out.CheckText({.name = kField}, email, kMaxEmailChars, false) || email.empty()) return;
   for (unsigned char c : email) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
       out.Add(kField, "must not contain whitespace");
@@ -213,7 +231,7 @@ void CheckTimestamp(const v1::TrackRequest& request, absl::Time now,
 
 void CheckContext(const v1::TrackRequest& request, ViolationCollector& out) {
   if (!request.has_context()) return;
-  out.CheckStruct("context", request.context(), 1);
+  out.CheckStruct({.name = "context"}, request.context(), 1);
   const auto& fields = request.context().fields();
   const auto it = fields.find("group_id");
   if (it == fields.end()) return;
@@ -229,9 +247,9 @@ FieldViolations FindViolations(const v1::TrackRequest& request, absl::Time now,
                                const TimestampBounds& bounds) {
   ViolationCollector out;
   const bool typed = request.has_account_added_user();
-  out.CheckId("message_id", request.message_id(), kMaxMessageIdChars, false);
-  out.CheckId("user_id", request.user_id(), kMaxIdChars, true);
-  out.CheckId("group_id", request.group_id(), kMaxIdChars, typed);
+  out.CheckId({.name = "message_id"}, request.message_id(), kMaxMessageIdChars, false);
+  out.CheckId({.name = "user_id"}, request.user_id(), kMaxIdChars, true);
+  out.CheckId({.name = "group_id"}, request.group_id(), kMaxIdChars, typed);
   CheckTimestamp(request, now, bounds, out);
   CheckContext(request, out);
 
@@ -241,12 +259,16 @@ FieldViolations FindViolations(const v1::TrackRequest& request, absl::Time now,
               "must be empty or \"account_added_user\" when account_added_user is set");
     }
     const auto& props = request.account_added_user();
-    out.CheckText("account_added_user.user_role", props.user_role(), kMaxRoleChars, true);
-    out.CheckText("account_added_user.user_name", props.user_name(), kMaxUserNameChars, false);
+    out.CheckText({.name = "account_added_user.user_role"}, props.user_role(), kMaxRoleChars,
+                  true);
+    out.CheckText({.name = "account_added_user.user_name"}, props.user_name(),
+                  kMaxUserNameChars, false);
     CheckEmail(props.user_email(), out);
   } else {
     CheckFreeFormEventName(request.event_name(), out);
-    if (request.has_properties()) out.CheckStruct("properties", request.properties(), 1);
+    if (request.has_properties()) {
+      out.CheckStruct({.name = "properties"}, request.properties(), 1);
+    }
   }
   return out.Take();
 }

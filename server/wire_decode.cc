@@ -1,6 +1,8 @@
 #include "server/wire_decode.h"
 
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "server/utf8.h"
@@ -30,32 +32,58 @@ struct Path {
   }
 };
 
+// The fields of a wire Struct, read-only or to move strings out of.
+const google::protobuf::RepeatedPtrField<wire::StructEntry>& Entries(const wire::Struct& s) {
+  return s.fields();
+}
+google::protobuf::RepeatedPtrField<wire::StructEntry>& Entries(wire::Struct& s) {
+  return *s.mutable_fields();
+}
+
+// Decodes through the wire view. Each member taking a `W&` (a wire message,
+// `const` or not) copies strings from a const one and moves them out of a
+// mutable one, which the caller gives up.
 class Decoder {
  public:
-  // Copies a string field, or reports it.
-  void Text(const Path& path, const std::string& value, std::string* out) {
-    if (IsValidUtf8(value)) {
-      *out = value;
-    } else {
-      violations_.Add(path.ToString(), kInvalidUtf8Rule);
-    }
+  // Returns true when `value` is valid UTF-8, or reports it.
+  bool Check(const Path& path, const std::string& value) {
+    if (IsValidUtf8(value)) return true;
+    violations_.Add(path.ToString(), kInvalidUtf8Rule);
+    return false;
   }
 
-  void Struct(const Path& path, const wire::Struct& in, google::protobuf::Struct* out) {
+  template <typename W>
+  void Struct(const Path& path, W& in, google::protobuf::Struct* out) {
+    constexpr bool kTake = !std::is_const_v<W>;
     auto& fields = *out->mutable_fields();
-    for (const wire::StructEntry& entry : in.fields()) {
-      const Path entry_path{.parent = &path, .key = &entry.key()};
+    for (auto& entry : Entries(in)) {
       if (!IsValidUtf8(entry.key())) {
-        violations_.Add(entry_path.ToString(), kInvalidUtf8KeyRule);
+        violations_.Add(Path{.parent = &path, .key = &entry.key()}.ToString(),
+                        kInvalidUtf8KeyRule);
         continue;
       }
-      google::protobuf::Value& value = fields[entry.key()];
-      value.Clear();  // A repeated key replaces the earlier entry, as in a map.
-      Value(entry_path, entry.value(), &value);
+      auto [it, inserted] = [&] {
+        if constexpr (kTake) {
+          return fields.try_emplace(std::move(*entry.mutable_key()));
+        } else {
+          return fields.try_emplace(entry.key());
+        }
+      }();
+      google::protobuf::Value& value = it->second;
+      if (!inserted) value.Clear();  // A repeated key replaces the earlier entry, as in a map.
+      if (!entry.has_value()) continue;  // Validation reports a value without a kind.
+      const Path entry_path{.parent = &path, .key = &it->first};
+      if constexpr (kTake) {
+        Value(entry_path, *entry.mutable_value(), &value);
+      } else {
+        Value(entry_path, entry.value(), &value);
+      }
     }
   }
 
-  void Value(const Path& path, const wire::Value& in, google::protobuf::Value* out) {
+  template <typename W>
+  void Value(const Path& path, W& in, google::protobuf::Value* out) {
+    constexpr bool kTake = !std::is_const_v<W>;
     switch (in.kind_case()) {
       case wire::Value::KIND_NOT_SET:
         return;  // Validation reports a value without a kind.
@@ -66,19 +94,36 @@ class Decoder {
         out->set_number_value(in.number_value());
         return;
       case wire::Value::kStringValue:
-        Text(path, in.string_value(), out->mutable_string_value());
+        if (Check(path, in.string_value())) {
+          if constexpr (kTake) {
+            out->set_allocated_string_value(in.release_string_value());
+          } else {
+            out->set_string_value(in.string_value());
+          }
+        }
         return;
       case wire::Value::kBoolValue:
         out->set_bool_value(in.bool_value());
         return;
       case wire::Value::kStructValue:
-        Struct(path, in.struct_value(), out->mutable_struct_value());
+        if constexpr (kTake) {
+          Struct(path, *in.mutable_struct_value(), out->mutable_struct_value());
+        } else {
+          Struct(path, in.struct_value(), out->mutable_struct_value());
+        }
         return;
       case wire::Value::kListValue: {
-        auto* list = out->mutable_list_value();
-        const auto& items = in.list_value().values();
+        auto* list = out->mutable_list_value()->mutable_values();
+        auto& items = [&]() -> auto& {
+          if constexpr (kTake) {
+            return *in.mutable_list_value()->mutable_values();
+          } else {
+            return in.list_value().values();
+          }
+        }();
+        list->Reserve(items.size());
         for (int i = 0; i < items.size(); ++i) {
-          Value(Path{.parent = &path, .index = i}, items[i], list->add_values());
+          Value(Path{.parent = &path, .index = i}, items[i], list->Add());
         }
         return;
       }
@@ -95,10 +140,20 @@ class Decoder {
 
 FieldViolations DecodeWireRequest(const wire::TrackRequest& wire, v1::TrackRequest* out) {
   Decoder decoder;
-  decoder.Text({.name = "message_id"}, wire.message_id(), out->mutable_message_id());
-  decoder.Text({.name = "event_name"}, wire.event_name(), out->mutable_event_name());
-  decoder.Text({.name = "user_id"}, wire.user_id(), out->mutable_user_id());
-  decoder.Text({.name = "group_id"}, wire.group_id(), out->mutable_group_id());
+  const auto text = [&decoder](const Path& path, const std::string& value, std::string* field) {
+    // An empty string stays unset, which reads the same and allocates nothing.
+    if (!value.empty() && decoder.Check(path, value)) *field = value;
+  };
+  if (!wire.message_id().empty()) {
+    text({.name = "message_id"}, wire.message_id(), out->mutable_message_id());
+  }
+  if (!wire.event_name().empty()) {
+    text({.name = "event_name"}, wire.event_name(), out->mutable_event_name());
+  }
+  if (!wire.user_id().empty()) text({.name = "user_id"}, wire.user_id(), out->mutable_user_id());
+  if (!wire.group_id().empty()) {
+    text({.name = "group_id"}, wire.group_id(), out->mutable_group_id());
+  }
   if (wire.has_timestamp()) *out->mutable_timestamp() = wire.timestamp();
   if (wire.has_context()) {
     decoder.Struct({.name = "context"}, wire.context(), out->mutable_context());
@@ -107,14 +162,59 @@ FieldViolations DecodeWireRequest(const wire::TrackRequest& wire, v1::TrackReque
     const wire::AccountAddedUser& in = wire.account_added_user();
     v1::AccountAddedUser* props = out->mutable_account_added_user();
     const Path parent{.name = "account_added_user"};
-    decoder.Text({.parent = &parent, .name = "user_role"}, in.user_role(),
-                 props->mutable_user_role());
-    decoder.Text({.parent = &parent, .name = "user_name"}, in.user_name(),
-                 props->mutable_user_name());
-    decoder.Text({.parent = &parent, .name = "user_email"}, in.user_email(),
-                 props->mutable_user_email());
+    if (!in.user_role().empty()) {
+      text({.parent = &parent, .name = "user_role"}, in.user_role(), props->mutable_user_role());
+    }
+    if (!in.user_name().empty()) {
+      text({.parent = &parent, .name = "user_name"}, in.user_name(), props->mutable_user_name());
+    }
+    if (!in.user_email().empty()) {
+      text({.parent = &parent, .name = "user_email"}, in.user_email(),
+           props->mutable_user_email());
+    }
   } else if (wire.has_properties()) {
     decoder.Struct({.name = "properties"}, wire.properties(), out->mutable_properties());
+  }
+  return decoder.Take();
+}
+
+FieldViolations DecodeWireRequest(wire::TrackRequest&& wire, v1::TrackRequest* out) {
+  Decoder decoder;
+  // Each string is handed over, not copied: release_* gives up the wire
+  // message's heap string and set_allocated_* adopts it (both copy only when an
+  // arena owns one side). A null (an empty string) leaves the field unset.
+  const auto text = [&decoder](const Path& path, const std::string& value, auto release,
+                               auto set_allocated) {
+    if (value.empty() || !decoder.Check(path, value)) return;
+    set_allocated(release());
+  };
+  text({.name = "message_id"}, wire.message_id(), [&] { return wire.release_message_id(); },
+       [&](std::string* s) { out->set_allocated_message_id(s); });
+  text({.name = "event_name"}, wire.event_name(), [&] { return wire.release_event_name(); },
+       [&](std::string* s) { out->set_allocated_event_name(s); });
+  text({.name = "user_id"}, wire.user_id(), [&] { return wire.release_user_id(); },
+       [&](std::string* s) { out->set_allocated_user_id(s); });
+  text({.name = "group_id"}, wire.group_id(), [&] { return wire.release_group_id(); },
+       [&](std::string* s) { out->set_allocated_group_id(s); });
+  if (wire.has_timestamp()) out->set_allocated_timestamp(wire.release_timestamp());
+  if (wire.has_context()) {
+    decoder.Struct({.name = "context"}, *wire.mutable_context(), out->mutable_context());
+  }
+  if (wire.has_account_added_user()) {
+    wire::AccountAddedUser& in = *wire.mutable_account_added_user();
+    v1::AccountAddedUser* props = out->mutable_account_added_user();
+    const Path parent{.name = "account_added_user"};
+    text({.parent = &parent, .name = "user_role"}, in.user_role(),
+         [&] { return in.release_user_role(); },
+         [&](std::string* s) { props->set_allocated_user_role(s); });
+    text({.parent = &parent, .name = "user_name"}, in.user_name(),
+         [&] { return in.release_user_name(); },
+         [&](std::string* s) { props->set_allocated_user_name(s); });
+    text({.parent = &parent, .name = "user_email"}, in.user_email(),
+         [&] { return in.release_user_email(); },
+         [&](std::string* s) { props->set_allocated_user_email(s); });
+  } else if (wire.has_properties()) {
+    decoder.Struct({.name = "properties"}, *wire.mutable_properties(), out->mutable_properties());
   }
   return decoder.Take();
 }

@@ -3,6 +3,8 @@
 #include "server/json_encoder.h"
 
 #include <cmath>
+#include <iterator>
+#include <random>
 #include <string>
 
 #include "absl/time/time.h"
@@ -99,6 +101,71 @@ TEST(JsonEncoderTest, CopiesNonAsciiUtf8Unchanged) {
   EXPECT_EQ(Quoted("Zoë 東京 🎉"), "\"Zoë 東京 🎉\"");
 }
 
+// The escaping rule one byte at a time, as the encoder wrote it before it
+// copied runs of bytes that need no escape.
+std::string ReferenceQuoted(absl::string_view value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c == 0xE2 && i + 2 < value.size() && static_cast<unsigned char>(value[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(value[i + 2]) & 0xFE) == 0xA8) {
+      out += static_cast<unsigned char>(value[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\b') {
+      out += "\\b";
+    } else if (c == '\f') {
+      out += "\\f";
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+TEST(JsonEncoderTest, EscapingMatchesTheByteByByteRuleForEveryByteAndRandomText) {
+  for (int c = 0; c < 256; ++c) {
+    for (const std::string& s : {std::string(1, static_cast<char>(c)),
+                                 "ab" + std::string(1, static_cast<char>(c)) + "\xE2\x80",
+                                 std::string(1, static_cast<char>(c)) + "\xE2\x80\xA9" + "x"}) {
+      ASSERT_EQ(Quoted(s), ReferenceQuoted(s)) << c;
+    }
+    // At every position of a value long enough to be read a word at a time.
+    for (size_t position = 0; position < 20; ++position) {
+      std::string s(20, 'a');
+      s[position] = static_cast<char>(c);
+      ASSERT_EQ(Quoted(s), ReferenceQuoted(s)) << c << " at " << position;
+      s.replace(position, 1, "\xE2\x80\xA8");
+      ASSERT_EQ(Quoted(s), ReferenceQuoted(s)) << "U+2028 at " << position;
+    }
+  }
+  // A separator cut short at the end of the value is copied, not escaped.
+  EXPECT_EQ(Quoted("a\xE2\x80"), "\"a\xE2\x80\"");
+  EXPECT_EQ(Quoted("a\xE2"), "\"a\xE2\"");
+  std::mt19937 rng(20261130);  // Fixed seed: the same inputs on every run.
+  const std::string alphabet[] = {"a", " ", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\xE2",
+                                  "\x80", "\xA8", "\xA9", "\xE2\x80\xA8", "\xE2\x82\xAC", "é"};
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const int length = static_cast<int>(rng() % 24);
+    for (int k = 0; k < length; ++k) s += alphabet[rng() % std::size(alphabet)];
+    ASSERT_EQ(Quoted(s), ReferenceQuoted(s));
+  }
+}
+
 TEST(JsonEncoderTest, TimestampHasExactlyThreeFractionalDigitsTruncated) {
   std::string out;
   AppendTimestamp(946684800, 0, &out);
@@ -155,7 +222,9 @@ TEST(JsonEncoderTest, NegativeZeroIsWrittenAsZero) {
 TEST(JsonEncoderTest, RoundTripParsesBackToTheSameValues) {
   const std::string awkward[] = {
       "plain", "quote\" backslash\\ slash/", "ctl\x01\x1f\x7f", "tab\tnew\nline\r",
-      "sep\xE2\x80\xA8\xE2\x80\xA9", "Zoë 東京 🎉", "", "{\"not\":\"json\"}"};
+      "sep\xE2\x80\xA8\xE2\x80\xA9", "Zoë 東京 🎉", "", "{\"not\":\"json\"}",
+      // Six times longer escaped than raw: the line outgrows its first size.
+      std::string(3000, '\x01'), std::string(700, '"') + std::string(700, '\n')};
   int case_number = 0;
   for (const std::string& text : awkward) {
     v1::TrackRequest request = SeedRequest();
@@ -193,6 +262,21 @@ TEST(JsonEncoderTest, RoundTripParsesBackToTheSameValues) {
         << json;
     EXPECT_EQ(top.at("timestamp").string_value(), "2023-11-02T00:30:08.123Z");
   }
+}
+
+TEST(JsonEncoderTest, AppendsAfterWhatTheBufferAlreadyHolds) {
+  v1::TrackRequest seed = SeedRequest();
+  v1::TrackRequest escaped = SeedRequest();
+  escaped.mutable_account_added_user()->set_user_name(std::string(500, '\t'));
+  std::string out = "earlier line\n";
+  AppendDocumentedJson(seed, &out);
+  out += "\n";
+  AppendDocumentedJson(escaped, &out);
+  AppendJsonString("\x01", &out);
+  AppendTimestamp(0, 0, &out);
+  EXPECT_EQ(out, "earlier line\n" + EncodeDocumentedJson(seed) + "\n" +
+                     EncodeDocumentedJson(escaped) + "\"\\u0001\"\"1970-01-01T00:00:00.000Z\"");
+  EXPECT_GT(EncodeDocumentedJson(escaped).size(), 1000u);  // Past the line's first size.
 }
 
 TEST(JsonEncoderTest, SeedRoundTripKeepsEveryProperty) {

@@ -217,6 +217,9 @@ const RuleCase kRuleCases[] = {
        list.add_values()->set_number_value(std::nan(""));
      },
      "context.list[1]"},
+    {"ContextEmptyKey",
+     [](v1::TrackRequest& r) { (*r.mutable_context()->mutable_fields())[""].set_bool_value(true); },
+     "context.\"\""},
     {"ContextNestingTooDeep",
      [](v1::TrackRequest& r) {
        google::protobuf::Struct* s = r.mutable_context();
@@ -263,6 +266,14 @@ const RuleCase kFreeFormCases[] = {
        (*r.mutable_properties()->mutable_fields())[std::string(129, 'k')].set_bool_value(true);
      },
      "properties." + std::string(129, 'k')},
+    {"PropertyInAListOfStructsNaN",
+     [](v1::TrackRequest& r) {
+       auto& items = *(*r.mutable_properties()->mutable_fields())["items"].mutable_list_value();
+       items.add_values()->mutable_struct_value();
+       (*items.add_values()->mutable_struct_value()->mutable_fields())["price"].set_number_value(
+           std::nan(""));
+     },
+     "properties.items[1].price"},
     {"ContextGroupIdWithoutGroupId",
      [](v1::TrackRequest& r) {
        r.clear_group_id();

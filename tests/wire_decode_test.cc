@@ -73,7 +73,31 @@ wire::TrackRequest ToWire(const v1::TrackRequest& request) {
   return out;
 }
 
-TEST(WireDecodeTest, ValidRequestDecodesToTheSameMessage) {
+// Every behaviour below holds for both overloads: the one that copies from a
+// wire message the caller keeps, and the one that moves strings out of it.
+enum class Overload { kCopying, kMoving };
+
+class WireDecodeTest : public ::testing::TestWithParam<Overload> {
+ protected:
+  FieldViolations Decode(const wire::TrackRequest& request, v1::TrackRequest* out) {
+    if (GetParam() == Overload::kMoving) {
+      wire::TrackRequest consumed = request;
+      return DecodeWireRequest(std::move(consumed), out);
+    }
+    const std::string before = request.SerializeAsString();
+    FieldViolations violations = DecodeWireRequest(request, out);
+    EXPECT_EQ(request.SerializeAsString(), before) << "the copying overload changed its input";
+    return violations;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Overloads, WireDecodeTest,
+                         ::testing::Values(Overload::kCopying, Overload::kMoving),
+                         [](const auto& info) {
+                           return info.param == Overload::kMoving ? "Moving" : "Copying";
+                         });
+
+TEST_P(WireDecodeTest, ValidRequestDecodesToTheSameMessage) {
   v1::TrackRequest request = testing::SeedRequest();
   auto& context = *request.mutable_context()->mutable_fields();
   context["group_id"].set_string_value(request.group_id());
@@ -86,22 +110,40 @@ TEST(WireDecodeTest, ValidRequestDecodesToTheSameMessage) {
   list->add_values()->set_string_value("\xC3\xA9t\xC3\xA9");
 
   v1::TrackRequest decoded;
-  EXPECT_THAT(DecodeWireRequest(ToWire(request), &decoded), IsEmpty());
+  EXPECT_THAT(Decode(ToWire(request), &decoded), IsEmpty());
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(request, decoded))
       << decoded.DebugString();
 }
 
-TEST(WireDecodeTest, InvalidUtf8IsAViolationOfItsField) {
+TEST_P(WireDecodeTest, FreeFormRequestWithEmptyFieldsDecodesToTheSameMessage) {
+  v1::TrackRequest request;
+  request.set_user_id("u");
+  request.set_event_name("Logged In");
+  auto& props = *request.mutable_properties()->mutable_fields();
+  props["empty"].set_string_value("");
+  props["no kind"];
+  props[std::string(40, 'k')].set_string_value(std::string(40, 'v'));
+  auto* list = props["list"].mutable_list_value();
+  list->add_values()->mutable_struct_value();
+  list->add_values()->mutable_list_value()->add_values()->set_number_value(-0.5);
+
+  v1::TrackRequest decoded;
+  EXPECT_THAT(Decode(ToWire(request), &decoded), IsEmpty());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(request, decoded))
+      << decoded.DebugString();
+}
+
+TEST_P(WireDecodeTest, InvalidUtf8IsAViolationOfItsField) {
   wire::TrackRequest request = ToWire(testing::SeedRequest());
   request.set_user_id("u\xFF");
   request.mutable_account_added_user()->set_user_email("mark\xC3@example.com");
   v1::TrackRequest decoded;
-  EXPECT_THAT(DecodeWireRequest(request, &decoded),
+  EXPECT_THAT(Decode(request, &decoded),
               ElementsAre(FieldsAre("user_id", "must be valid UTF-8"),
                           FieldsAre("account_added_user.user_email", "must be valid UTF-8")));
 }
 
-TEST(WireDecodeTest, InvalidUtf8InStructsNamesTheKeyAndPath) {
+TEST_P(WireDecodeTest, InvalidUtf8InStructsNamesTheKeyAndPath) {
   wire::TrackRequest request = ToWire(testing::SeedRequest());
   request.clear_account_added_user();
   request.set_event_name("Report Exported");
@@ -118,29 +160,43 @@ TEST(WireDecodeTest, InvalidUtf8InStructsNamesTheKeyAndPath) {
   values->add_values()->set_string_value("\xC0\xAF");  // Overlong '/'.
 
   v1::TrackRequest decoded;
-  EXPECT_THAT(DecodeWireRequest(request, &decoded),
+  EXPECT_THAT(Decode(request, &decoded),
               ElementsAre(FieldsAre("context.source", "must be valid UTF-8"),
                           FieldsAre("properties.b\xEF\xBF\xBD" "d", "key must be valid UTF-8"),
                           FieldsAre("properties.tags[1]", "must be valid UTF-8")));
 }
 
-TEST(WireDecodeTest, ARepeatedStructKeyReplacesTheEarlierOneAsInAMap) {
+TEST_P(WireDecodeTest, ARepeatedStructKeyReplacesTheEarlierOneAsInAMap) {
   wire::TrackRequest request = ToWire(testing::SeedRequest());
   for (const char* value : {"first", "second"}) {
     auto* entry = request.mutable_context()->add_fields();
     entry->set_key("source");
     entry->mutable_value()->set_string_value(value);
   }
+  // Later lists replace earlier ones rather than add to them, and a later
+  // entry without a value leaves none.
+  for (const double number : {1.0, 2.0}) {
+    auto* entry = request.mutable_context()->add_fields();
+    entry->set_key("tags");
+    entry->mutable_value()->mutable_list_value()->add_values()->set_number_value(number);
+  }
+  auto* gone = request.mutable_context()->add_fields();
+  gone->set_key("gone");
+  gone->mutable_value()->set_bool_value(true);
+  request.mutable_context()->add_fields()->set_key("gone");
   v1::TrackRequest decoded;
-  ASSERT_THAT(DecodeWireRequest(request, &decoded), IsEmpty());
+  ASSERT_THAT(Decode(request, &decoded), IsEmpty());
   // The contract's own parser keeps the last entry of a map too.
   v1::TrackRequest parsed;
   ASSERT_TRUE(parsed.ParseFromString(request.SerializeAsString()));
   EXPECT_EQ(decoded.context().fields().at("source").string_value(), "second");
+  EXPECT_EQ(decoded.context().fields().at("tags").list_value().values_size(), 1);
+  EXPECT_EQ(decoded.context().fields().at("gone").kind_case(),
+            google::protobuf::Value::KIND_NOT_SET);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, decoded));
 }
 
-TEST(WireDecodeTest, ViolationsAreBoundedWhateverTheInput) {
+TEST_P(WireDecodeTest, ViolationsAreBoundedWhateverTheInput) {
   wire::TrackRequest request = ToWire(testing::SeedRequest());
   for (int i = 0; i < 500; ++i) {
     auto* entry = request.mutable_context()->add_fields();
@@ -148,7 +204,7 @@ TEST(WireDecodeTest, ViolationsAreBoundedWhateverTheInput) {
     entry->mutable_value()->set_null_value(0);
   }
   v1::TrackRequest decoded;
-  const FieldViolations violations = DecodeWireRequest(request, &decoded);
+  const FieldViolations violations = Decode(request, &decoded);
   ASSERT_GE(violations.size(), 2u);
   ASSERT_LE(violations.size(), kMaxListedViolations + 1);
   size_t bytes = 0;
