@@ -55,7 +55,8 @@ if [ "$which" = all ] || [ "$which" = asan ]; then
     pipeline_test server_test process_test event_input_test track_client_test trackctl_test \
     http_forwarding_test hardening_test wire_decode_test violation_list_test \
     rate_limiter_test authenticator_test logging_test hostile_input_test file_modes_test \
-    crash_test request_fuzzer json_decoder_fuzzer event_log_recovery_fuzzer
+    crash_test request_fuzzer json_decoder_fuzzer event_log_recovery_fuzzer \
+    siphash_test message_id_test utf8_test metrics_test
   # detect_leaks: gRPC keeps some process-wide state until exit, see lsan.supp.
   reports="$PWD/build-asan/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
