@@ -16,6 +16,7 @@
 #include "google/protobuf/stubs/logging.h"
 #include "server/config.h"
 #include "server/logging.h"
+#include "server/memory_release.h"
 #include "server/server.h"
 
 namespace {
@@ -145,6 +146,9 @@ int main(int argc, char** argv) {
     std::ofstream(temporary) << (*server)->port() << "\n";
     std::rename(temporary.c_str(), port_file.c_str());
   }
+
+  // Free memory goes back to the system while trackd runs (memory_release.h).
+  trackd::MemoryReleaser memory_releaser;
 
   // Wait for a stop signal; meanwhile log a summary now and then (never a line
   // per request).

@@ -21,13 +21,13 @@ FieldViolations Tracker::Prepare(const wire::TrackRequest& wire_request, absl::T
   ScratchMessage<v1::TrackRequest> scratch;
   v1::TrackRequest& request = *scratch;
   FieldViolations violations = DecodeWireRequest(wire_request, &request);
-  *message_id = request.message_id();
   if (violations.empty()) violations = FindViolations(request, now, options_.timestamps);
   if (violations.empty()) {
     AppendDocumentedJson(request, &record->json);
     violations = CheckEncodedSize(record->json.size());
   }
   if (!violations.empty()) {
+    *message_id = request.message_id();
     if (options_.on_rejected) options_.on_rejected(violations);
     return violations;
   }

@@ -53,8 +53,8 @@ class Tracker {
  private:
   // Decodes, validates and encodes `request` into `record` (assigning a
   // message_id when it has none). Returns the violations; empty when the
-  // record is ready. `*message_id` is the request's message_id when it is
-  // valid UTF-8, so a rejected batch item can still be named.
+  // record is ready. On violations `*message_id` is the request's message_id
+  // when it is valid UTF-8, so a rejected batch item can still be named.
   FieldViolations Prepare(const wire::TrackRequest& request, absl::Time now, Record* record,
                           std::string* message_id) const;
 
