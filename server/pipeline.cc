@@ -102,8 +102,11 @@ absl::Status Pipeline::Enqueue(std::vector<Record>& records,
   absl::flat_hash_set<Hash128, FingerprintHash> seen;
   if (records.size() > 1) seen.reserve(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
-    const Hash128 fingerprint = index_.Fingerprint(records[i].message_id);
-    fingerprints[i] = fingerprint;
+    fingerprints[i] = index_.Fingerprint(records[i].message_id);
+    index_.Prefetch(fingerprints[i]);
+  }
+  for (size_t i = 0; i < records.size(); ++i) {
+    const Hash128& fingerprint = fingerprints[i];
     if (index_.Contains(fingerprint, now)) {
       kinds[i] = kStored;
     } else if (in_flight_.contains(fingerprint) ||
@@ -202,6 +205,9 @@ Pipeline::Completion Pipeline::WriteBatch(const std::vector<Record>& records,
   std::vector<Waiter> waiters;
   {
     absl::MutexLock lock(&mu_);
+    if (status.ok()) {
+      for (const Queued& queued : batch) index_.Prefetch(queued.fingerprint);
+    }
     for (const Queued& queued : batch) {
       auto node = in_flight_.extract(queued.fingerprint);
       if (!node.empty()) {
