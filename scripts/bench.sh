@@ -153,7 +153,8 @@ for tool in h2load taskset curl; do
 done
 CLK_TCK="$(getconf CLK_TCK)"
 # The cap the sustained run passes: DEDUPE_MAX_IDS, or the default trackd reports.
-MAX_IDS="${DEDUPE_MAX_IDS:-$("$TRACKD" --helpfull 2>&1 | grep -A2 -- '--dedupe_max_ids' |
+# (--helpfull exits non-zero, hence the `|| true`.)
+MAX_IDS="${DEDUPE_MAX_IDS:-$({ "$TRACKD" --helpfull 2>&1 || true; } | grep -A2 -- '--dedupe_max_ids' |
   sed -n 's/.*default: \([0-9]*\);.*/\1/p' | head -1)}"
 [[ "$MAX_IDS" =~ ^[0-9]+$ ]] || die "cannot read trackd's default --dedupe_max_ids from --helpfull"
 ((MAX_IDS >= STEP_EVENTS && SUSTAINED_STEPS * STEP_EVENTS >= MAX_IDS + STEP_EVENTS)) ||
