@@ -19,7 +19,10 @@
 #   6. a sustained run: one trackd with default flags (DEDUPE_MAX_IDS aside)
 #      takes SUSTAINED_STEPS steps of STEP_EVENTS events through TrackBatch;
 #      after each, its RSS (VmRSS) and the step's events/s, and the ratio of
-#      the throughput after the dedupe index is full to the one before;
+#      the throughput after the dedupe index is full to the one before; then a
+#      control run of the same steps against a cap it never reaches (the index
+#      grows the same but never evicts), so the evicting steps compare with the
+#      same steps without eviction;
 #   7. the per-stage micro benchmarks (stages_bench) and the JSON encoder's.
 #
 # Servers are pinned to CPU $SERVER_CPU, the load to CPU $LOAD_CPU. Before
@@ -538,45 +541,62 @@ if [ "$(calc 'a < 0.95 * t' "a=$open_achieved" "t=$open_rate")" = 1 ]; then
   open_note="; **the client started only $(fmt "$open_achieved") calls/s**"
 fi
 
-# -- sustained run: one trackd with default flags, past the dedupe cap
-echo "-- sustained: $SUSTAINED_STEPS steps of $STEP_EVENTS events through TrackBatch $BATCH_ITEMS," \
-  "dedupe cap $MAX_IDS ids"
-sustained_flags=()
-[ -z "$DEDUPE_MAX_IDS" ] || sustained_flags+=(--dedupe_max_ids="$DEDUPE_MAX_IDS")
-wait_for_quiet
-start_server trackd "${sustained_flags[@]}"
-[ -n "$admin_port" ] || die "trackd logged no admin_port"
+# -- sustained run: one trackd with default flags, past the dedupe cap; then
+# the control: the same steps against a cap the run never reaches, so the
+# index grows the same but never evicts. Comparing step by step tells the cost
+# of evicting from the cost of a bigger index (more cache and TLB misses).
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status"; }
 stored_metric() {
   curl -sS --noproxy '*' --max-time 10 "http://127.0.0.1:$admin_port/metrics" |
     awk '$1 == "trackd_events_stored_total" { print $2 }'
 }
-rss_idle="$(rss_kib)"
-echo "idle RSS $((rss_idle / 1024)) MiB"
-: >"$work/results/sustained"
-for step in $(seq "$SUSTAINED_STEPS"); do
-  write_body batch
-  begin_measure
-  run_h2load TrackBatch $((STEP_EVENTS / BATCH_ITEMS)) 4 4
-  end_measure
-  total=$((step * STEP_EVENTS))
-  stored="$(stored_metric)" || die "cannot read trackd's /metrics on port $admin_port"
-  [ "$stored" = "$total" ] ||
-    die "sustained step $step: trackd_events_stored_total is '$stored', the client saw $total acknowledged"
-  rss="$(rss_kib)"
-  rate="$(calc 'sprintf("%.0f", r * i)' "r=$h2_rate" "i=$BATCH_ITEMS")"
-  # Before: the index held fewer than the cap through the whole step; after:
-  # it was full (evicting) from the step's start.
-  phase="$(calc 'e <= m ? "before" : (e - s >= m ? "after" : "reaching")' \
-    "e=$total" "s=$STEP_EVENTS" "m=$MAX_IDS")"
-  echo "$step $total $phase $((rss / 1024)) $rate $(cpu_us_per "$server_ticks" "$STEP_EVENTS") $others" |
-    tee -a "$work/results/sustained"
-done
+# $1 = results file; $2 = the cap (ids) the phase column is computed against;
+# then trackd's extra flags. Sets rss_idle.
+sustained_run() {
+  local results="$1" cap="$2"
+  shift 2
+  wait_for_quiet
+  start_server trackd "$@"
+  [ -n "$admin_port" ] || die "trackd logged no admin_port"
+  rss_idle="$(rss_kib)"
+  echo "idle RSS $((rss_idle / 1024)) MiB"
+  : >"$results"
+  local step total stored rss rate phase
+  for step in $(seq "$SUSTAINED_STEPS"); do
+    write_body batch
+    begin_measure
+    run_h2load TrackBatch $((STEP_EVENTS / BATCH_ITEMS)) 4 4
+    end_measure
+    total=$((step * STEP_EVENTS))
+    stored="$(stored_metric)" || die "cannot read trackd's /metrics on port $admin_port"
+    [ "$stored" = "$total" ] ||
+      die "sustained step $step: trackd_events_stored_total is '$stored', the client saw $total acknowledged"
+    rss="$(rss_kib)"
+    rate="$(calc 'sprintf("%.0f", r * i)' "r=$h2_rate" "i=$BATCH_ITEMS")"
+    # Before: the index held fewer than the cap through the whole step; after:
+    # it was full (evicting) from the step's start.
+    phase="$(calc 'e <= m ? "before" : (e - s >= m ? "after" : "reaching")' \
+      "e=$total" "s=$STEP_EVENTS" "m=$cap")"
+    echo "$step $total $phase $((rss / 1024)) $rate $(cpu_us_per "$server_ticks" "$STEP_EVENTS") $others" |
+      tee -a "$results"
+  done
+  stop_server
+  check_served trackd $((SUSTAINED_STEPS * STEP_EVENTS / BATCH_ITEMS)) "$BATCH_ITEMS" "sustained run"
+}
+echo "-- sustained: $SUSTAINED_STEPS steps of $STEP_EVENTS events through TrackBatch $BATCH_ITEMS," \
+  "dedupe cap $MAX_IDS ids"
+sustained_flags=()
+[ -z "$DEDUPE_MAX_IDS" ] || sustained_flags+=(--dedupe_max_ids="$DEDUPE_MAX_IDS")
+sustained_run "$work/results/sustained" "$MAX_IDS" "${sustained_flags[@]}"
+rss_idle_default="$rss_idle"
+control_cap=$((2 * SUSTAINED_STEPS * STEP_EVENTS))
+echo "-- control: the same steps, dedupe cap $control_cap ids (never reached)"
+sustained_run "$work/results/control" "$MAX_IDS" --dedupe_max_ids="$control_cap"
+rss_idle="$rss_idle_default"
 rss_at_cap="$(awk -v m="$MAX_IDS" '$2 >= m { print $4; exit }' "$work/results/sustained")"
-stop_server
-check_served trackd $((SUSTAINED_STEPS * STEP_EVENTS / BATCH_ITEMS)) "$BATCH_ITEMS" "sustained run"
 before_rate="$(awk '$3 == "before" { print $5 }' "$work/results/sustained" | median)"
 after_rate="$(awk '$3 == "after" { print $5 }' "$work/results/sustained" | median)"
+control_after_rate="$(awk '$3 == "after" { print $5 }' "$work/results/control" | median)"
 rss_final="$(tail -1 "$work/results/sustained" | awk '{ print $4 }')"
 
 # -- micro benchmarks: prints "| name | ns |" rows of Google Benchmark's JSON
@@ -676,23 +696,28 @@ echo
 echo "Sustained: one trackd with default flags$([ -n "$DEDUPE_MAX_IDS" ] && echo " but --dedupe_max_ids=$DEDUPE_MAX_IDS")," \
   "TrackBatch of $BATCH_ITEMS (h2load \`-c 4 -m 4\`), server-assigned ids; dedupe cap $(fmt "$MAX_IDS") ids; idle RSS $((rss_idle / 1024)) MiB."
 echo
-echo "| step | events stored | dedupe index | RSS MiB | events/s in the step | server CPU µs/event | others% |"
-echo "|---:|---:|---|---:|---:|---:|---:|"
-while read -r step total phase rss rate cpu step_others; do
+echo "| step | events stored | dedupe index | RSS MiB | events/s in the step | server CPU µs/event | others% | control: events/s, never evicting | control RSS MiB |"
+echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|"
+while read -r step total phase rss rate cpu step_others control_rate control_rss; do
   case "$phase" in
     before) phase_text="below the cap" ;;
     reaching) phase_text="reaches the cap" ;;
     after) phase_text="full, evicting" ;;
   esac
-  echo "| $step | $(fmt "$total") | $phase_text | $rss | $(fmt "$rate") | $cpu | $step_others |"
-done <"$work/results/sustained"
+  echo "| $step | $(fmt "$total") | $phase_text | $rss | $(fmt "$rate") | $cpu | $step_others" \
+    "| $(fmt "$control_rate") | $control_rss |"
+done < <(paste -d' ' "$work/results/sustained" <(awk '{ print $5, $4 }' "$work/results/control"))
 echo
 after_ratio="$(calc 'b ? sprintf("%.2f", a / b) : "n/a"' "a=$after_rate" "b=$before_rate")"
-echo "- Throughput once the index is full / before: **$after_ratio** (medians $(fmt "$after_rate")" \
-  "and $(fmt "$before_rate") events/s; goal: no drop)."
+control_ratio="$(calc 'b ? sprintf("%.2f", a / b) : "n/a"' "a=$after_rate" "b=$control_after_rate")"
+echo "- Evicting vs not: the steps with the index full and evicting ran at **$control_ratio** of the" \
+  "same steps in the control, whose index never evicts (medians $(fmt "$after_rate") and" \
+  "$(fmt "$control_after_rate") events/s; goal: no drop once it starts evicting)."
+echo "- Throughput once the index is full / before it was: $after_ratio (medians $(fmt "$after_rate")" \
+  "and $(fmt "$before_rate") events/s; the early steps run with a small index that fits the caches)."
 echo "- RSS after the index filled: $rss_final MiB (goal ≤ 100 MiB: $(calc 'r <= 100 ? "yes" : "**no**"' "r=$rss_final"));" \
   "RSS growth up to the cap: $(calc 'sprintf("%.0f", (c * 1024 - i) * 1024 / m)' "c=$rss_at_cap" "i=$rss_idle" "m=$MAX_IDS")" \
-  "bytes per remembered id (goal ≤ 32; includes any other growth)."
+  "bytes per remembered id (includes any other growth; the index itself: 29.8, see docs/operations.md)."
 if [ -n "$micro_table" ]; then
   echo
   echo "| micro benchmark (median of $BENCH_REPETITIONS) | ns per event |"
