@@ -530,9 +530,65 @@ open_round() {
   echo "$(json_field p50_us "$open_json") $(json_field p99_us "$open_json") $achieved" \
     "$(cpu_us_per "$server_ticks" "$served") $others" >"$work/results/open.$kind"
 }
+# The same fixed rate sent by h2load (--rps per connection, up to 100 calls in
+# flight on each of RATE_CLIENTS connections), whose cost per call (about 12 µs)
+# leaves the client idle most of the time, so the percentiles are the
+# server's: trackd_load's open loop costs 60-75 µs per call and at this rate
+# its own pauses set its p99 (the noop row shows them). Latency runs from the
+# request's send, read from h2load's per-request log. Appends
+# "p50_us p99_us achieved_rate server_cpu_us others" to $work/results/rate.$1.
+RATE_CLIENTS=8
+rate_round() {
+  local kind="$1" rc=0
+  local per_client=$(((open_rate + RATE_CLIENTS - 1) / RATE_CLIENTS))
+  local calls=$((per_client * RATE_CLIENTS * OPEN_SECONDS))
+  wait_for_quiet
+  write_body track
+  start_server "$kind" --shutdown_grace=5s
+  begin_measure
+  timeout $((OPEN_SECONDS * 3 + 60)) taskset -c "$LOAD_CPU" h2load -t 1 -n "$calls" \
+    -c "$RATE_CLIENTS" -m 100 --rps="$per_client" --log-file="$work/rate.log" \
+    -d "$work/body.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
+    "http://127.0.0.1:$port/trackd.v1.TrackService/Track" >"$work/h2load.out" 2>&1 || rc=$?
+  end_measure
+  # trackd's own view: the share of calls its request histogram saw finish
+  # within 5 ms (handler start to Finish, the fsync wait included; not the
+  # client's queueing or the network), and the bucket holding the p99.
+  server_within_5ms="n/a" server_p99_bucket="n/a"
+  if [ "$kind" = trackd ]; then
+    local metrics
+    metrics="$(curl -sS --noproxy '*' --max-time 10 "http://127.0.0.1:$admin_port/metrics")" ||
+      die "cannot read trackd's /metrics on port $admin_port"
+    read -r server_within_5ms server_p99_bucket < <(awk '
+      /^trackd_request_duration_seconds_bucket\{method="Track",le="/ {
+        split($1, a, "le=\""); le = a[2]; sub(/".*/, "", le); n++; bound[n] = le; count[n] = $2 }
+      /^trackd_request_duration_seconds_count\{method="Track"\}/ { total = $2 }
+      END { within = 0; p99 = "n/a"
+        for (i = 1; i <= n; i++) {
+          if (bound[i] == "0.005") within = count[i]
+          if (p99 == "n/a" && total > 0 && count[i] >= 0.99 * total) p99 = bound[i] }
+        printf "%.4f %s\n", total ? within / total : 0, p99 }' <<<"$metrics")
+  fi
+  stop_server
+  ((rc == 0)) || { tail -5 "$work/h2load.out" >&2; die "h2load --rps against $kind exited with $rc"; }
+  check_served "$kind" "$calls" 1 "h2load --rps=$per_client x $RATE_CLIENTS against $kind"
+  local rate p50 p99
+  rate="$(sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' "$work/h2load.out")"
+  read -r p50 p99 < <(awk -F'\t' '{ print $3 }' "$work/rate.log" | sort -n | awk '
+    { v[NR] = $1 } END { i50 = int(NR * 0.50); i99 = int(NR * 0.99); if (i50 < 1) i50 = 1
+      if (i99 < 1) i99 = 1; print v[i50], v[i99] }')
+  echo "rate $kind: $(fmt "$rate") calls/s sent at $per_client/s on each of $RATE_CLIENTS connections," \
+    "p50 $p50 µs, p99 $p99 µs, server CPU $(cpu_us_per "$server_ticks" "$calls") µs/call, others ${others}%"
+  echo "$p50 $p99 $rate $(cpu_us_per "$server_ticks" "$calls") $others $server_within_5ms $server_p99_bucket" \
+    >"$work/results/rate.$kind"
+}
+
 echo "-- open loop: $open_rate calls/s for $OPEN_SECONDS s ($open_calls calls)"
 open_round trackd
 open_round noop
+echo "-- fixed rate by h2load: $open_rate calls/s for $OPEN_SECONDS s"
+rate_round trackd
+rate_round noop
 open_field() { awk -v c="$2" '{ print $c }' "$work/results/open.$1"; } # $1 = kind, $2 = column
 open_p99="$(open_field trackd 2)"
 open_achieved="$(open_field trackd 3)"
@@ -692,6 +748,15 @@ echo "| open loop, $(fmt "$open_rate") calls/s = half of trackd's peak, from eac
   "others% $(open_field noop 5) and $(open_field trackd 5)$open_note) | $(fmt "$(open_field noop 1)")" \
   "| $(fmt "$(open_field noop 2)") | $(fmt "$(open_field trackd 1)") | $(fmt "$open_p99")" \
   "| p99 ≤ 5 000 | $(calc 'p <= 5000 ? "yes" : "**no**"' "p=$open_p99") |"
+rate_field() { awk -v c="$2" '{ print $c }' "$work/results/rate.$1"; } # $1 = kind, $2 = column
+echo "| fixed rate by h2load, $(fmt "$(rate_field trackd 3)") calls/s sent (half of trackd's peak)," \
+  "from each request's send (server CPU noop $(dec "$(rate_field noop 4)" 1), trackd" \
+  "$(dec "$(rate_field trackd 4)" 1) µs/call; others% $(rate_field noop 5) and $(rate_field trackd 5))" \
+  "| $(fmt "$(rate_field noop 1)") | $(fmt "$(rate_field noop 2)") | $(fmt "$(rate_field trackd 1)")" \
+  "| $(fmt "$(rate_field trackd 2)") | p99 ≤ 5 000 | $(calc 'p <= 5000 ? "yes" : "**no**"' "p=$(rate_field trackd 2)") |"
+echo "| the same run as trackd saw it (\`trackd_request_duration_seconds\`, handler to Finish):" \
+  "$(calc 'sprintf("%.2f", w * 100)' "w=$(rate_field trackd 6)") % of calls within 5 ms; the p99 lies in the bucket" \
+  "≤ $(rate_field trackd 7) s | – | – | – | – | p99 ≤ 5 000 | $(calc 'w >= 0.99 ? "yes" : "**no**"' "w=$(rate_field trackd 6)") |"
 echo
 echo "Sustained: one trackd with default flags$([ -n "$DEDUPE_MAX_IDS" ] && echo " but --dedupe_max_ids=$DEDUPE_MAX_IDS")," \
   "TrackBatch of $BATCH_ITEMS (h2load \`-c 4 -m 4\`), server-assigned ids; dedupe cap $(fmt "$MAX_IDS") ids; idle RSS $((rss_idle / 1024)) MiB."
