@@ -386,18 +386,25 @@ check_served() {
   fi
 }
 
-# Row $1 (track1000 | track64 | batch) against server kind $2, one round:
-# appends "rate server_cpu_us client_cpu_us others" to $work/results/$1.$2,
-# rate in calls/s (events/s for batch), CPU per call (per event for batch).
-h2load_round() {
-  local row="$1" kind="$2" method=Track clients streams calls="$TRACK_CALLS" items=1
-  case "$row" in
+# Sets the caller's method, clients, streams, calls and items for row $1
+# (track1000 | track64 | batch), waits for a quiet machine and writes the body.
+prepare_row() {
+  method=Track calls="$TRACK_CALLS" items=1
+  case "$1" in
     track1000) clients=50 streams=20 ;;
     track64) clients=4 streams=16 ;;
     batch) clients=4 streams=4 method=TrackBatch calls="$BATCH_CALLS" items="$BATCH_ITEMS" ;;
   esac
   wait_for_quiet
-  if [ "$row" = batch ]; then write_body batch; else write_body track; fi
+  if [ "$1" = batch ]; then write_body batch; else write_body track; fi
+}
+
+# Row $1 (track1000 | track64 | batch) against server kind $2, one round:
+# appends "rate server_cpu_us client_cpu_us others" to $work/results/$1.$2,
+# rate in calls/s (events/s for batch), CPU per call (per event for batch).
+h2load_round() {
+  local row="$1" kind="$2" method clients streams calls items
+  prepare_row "$row"
   start_server "$kind" --shutdown_grace=5s
   begin_measure
   run_h2load "$method" "$calls" "$clients" "$streams"
@@ -419,14 +426,8 @@ h2load_round() {
 # Row $1 (as h2load_round) against trackd once more, under perf record; writes
 # $PROFILE_DIR/$1.perf.data and $PROFILE_DIR/$1.txt (perf report, by symbol).
 profile_row() {
-  local row="$1" method=Track clients streams calls="$TRACK_CALLS" items=1
-  case "$row" in
-    track1000) clients=50 streams=20 ;;
-    track64) clients=4 streams=16 ;;
-    batch) clients=4 streams=4 method=TrackBatch calls="$BATCH_CALLS" items="$BATCH_ITEMS" ;;
-  esac
-  wait_for_quiet
-  if [ "$row" = batch ]; then write_body batch; else write_body track; fi
+  local row="$1" method clients streams calls items
+  prepare_row "$row"
   start_server trackd --shutdown_grace=5s
   timeout $((MAX_SECONDS + 60)) perf record -F 999 -g -o "$PROFILE_DIR/$row.perf.data" \
     -p "$server_pid" >"$PROFILE_DIR/$row.record.log" 2>&1 &
