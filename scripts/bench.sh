@@ -783,7 +783,7 @@ echo "- Throughput once the index is full / before it was: $after_ratio (medians
   "and $(fmt "$before_rate") events/s; the early steps run with a small index that fits the caches)."
 echo "- RSS after the index filled: $rss_final MiB (goal ≤ 100 MiB: $(calc 'r <= 100 ? "yes" : "**no**"' "r=$rss_final"));" \
   "RSS growth up to the cap: $(calc 'sprintf("%.0f", (c * 1024 - i) * 1024 / m)' "c=$rss_at_cap" "i=$rss_idle" "m=$MAX_IDS")" \
-  "bytes per remembered id (includes any other growth; the index itself: 29.8, see docs/operations.md)."
+  "bytes per remembered id (includes any other growth; the index itself: 27.2, see docs/operations.md)."
 if [ -n "$micro_table" ]; then
   echo
   echo "| micro benchmark (median of $BENCH_REPETITIONS) | ns per event |"

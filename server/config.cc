@@ -28,7 +28,7 @@ ABSL_FLAG(absl::Duration, dedupe_window, absl::Hours(24),
           "How long a message_id is remembered for deduplication; at most "
           "--dedupe_max_ids are, so at high rates the oldest go sooner.");
 ABSL_FLAG(uint64_t, dedupe_max_ids, 2000000,
-          "The most message_ids remembered, 29.8 bytes each (2000000: 56.9 MiB); the "
+          "The most message_ids remembered, 27.2 bytes each (2000000: 51.8 MiB); the "
           "window really held is this divided by the event rate, when that is shorter.");
 ABSL_FLAG(absl::Time, earliest_timestamp, absl::FromUnixSeconds(946684800),
           "Events with a timestamp before this RFC 3339 instant are rejected.");

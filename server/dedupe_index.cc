@@ -15,7 +15,7 @@ constexpr size_t kInitialCapacity = 1024;
 // The first ring of time buckets.
 constexpr size_t kInitialBuckets = 64;
 // Slots hold position + 1 in 32 bits, and 32 bits of home spread over at most
-// 5/3 * 2^31 < 2^32 slots.
+// 4/3 * 2^31 < 2^32 slots.
 constexpr size_t kMaxIds = size_t{1} << 31;
 
 [[noreturn]] void Corrupted(const char* what) {
@@ -176,7 +176,7 @@ void DedupeIndex::Grow() {
   // at random (a cache miss per id) as re-inserting from the ring would.
   auto old_slots = std::move(slots_);
   const size_t old_slot_count = slot_count_;
-  slot_count_ = capacity + (2 * capacity + 2) / 3;  // At most 3/5 full.
+  slot_count_ = capacity + (capacity + 2) / 3;  // ceil(4/3 capacity): at most 3/4 full.
   slots_ = PageArray<Slot>(slot_count_);  // Zero-filled: all empty.
   for (size_t j = 0; j < old_slot_count; ++j) {
     const Slot old = old_slots[j];
