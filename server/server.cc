@@ -142,8 +142,10 @@ absl::Status TrackdServer::BuildSink(const ServerConfig& config, FileSystem& fs,
       for (const StoredId& id : *ids) index_->Insert(id.message_id, id.stored_at);
     }
 #ifdef __GLIBC__
-    // The index keeps fingerprints, not the strings just freed; glibc would
-    // keep their pages (about 110 MiB at 2 M ids) in the process for good.
+    // The index keeps fingerprints, not the strings just freed; glibc's
+    // malloc would keep their pages (about 110 MiB at 2 M ids) in the process
+    // for good. (The trackd binary links jemalloc, where this is a no-op and
+    // main's MemoryReleaser returns them within a second.)
     malloc_trim(0);
 #endif
     reloaded_ids_ = index_->size();
