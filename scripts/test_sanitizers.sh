@@ -56,7 +56,7 @@ if [ "$which" = all ] || [ "$which" = asan ]; then
     http_forwarding_test hardening_test wire_decode_test violation_list_test \
     rate_limiter_test authenticator_test logging_test hostile_input_test file_modes_test \
     crash_test request_fuzzer json_decoder_fuzzer event_log_recovery_fuzzer \
-    siphash_test message_id_test utf8_test metrics_test
+    siphash_test message_id_test utf8_test metrics_test scratch_message_test
   # detect_leaks: gRPC keeps some process-wide state until exit, see lsan.supp.
   reports="$PWD/build-asan/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
