@@ -16,7 +16,7 @@
 #include "bench/seed_event.h"
 #include "benchmark/benchmark.h"
 #include "google/protobuf/struct.pb.h"
-#include "server/json_encoder.h"
+#include "common/json_encoder.h"
 #include "server/validate.h"
 #include "server/wire/track_wire.pb.h"
 #include "server/wire_decode.h"

@@ -10,7 +10,7 @@
 #include "benchmark/benchmark.h"
 #include "bench/seed_event.h"
 #include "google/protobuf/util/json_util.h"
-#include "server/json_encoder.h"
+#include "common/json_encoder.h"
 
 namespace trackd::bench {
 namespace {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "server/message_id.h"
+#include "common/message_id.h"
 
 namespace trackd {
 

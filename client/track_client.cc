@@ -7,7 +7,8 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
-#include "server/message_id.h"
+#include "common/grpc_status.h"
+#include "common/message_id.h"
 
 namespace trackd {
 

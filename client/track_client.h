@@ -25,8 +25,8 @@
 #include "absl/time/time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/channel.h"
-#include "server/field_violation.h"
-#include "server/status_details.h"
+#include "common/field_violation.h"
+#include "common/status_details.h"
 #include "trackd/v1/track.grpc.pb.h"
 
 namespace trackd {

@@ -1,6 +1,6 @@
 // Fuzz target (c): the documented-JSON decoder trackctl uses on its input files
-// (server/json_decoder.h). Arbitrary bytes never crash it; whatever it accepts
-// re-encodes (server/json_encoder.h) to strict JSON that decodes to the same
+// (common/json_decoder.h). Arbitrary bytes never crash it; whatever it accepts
+// re-encodes (common/json_encoder.h) to strict JSON that decodes to the same
 // request, and encoding that gives the same line again.
 //
 // The encoder's contract covers only requests that pass validation (it
@@ -18,8 +18,8 @@
 #include "fuzz/strict_json.h"
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "server/json_decoder.h"
-#include "server/json_encoder.h"
+#include "common/json_decoder.h"
+#include "common/json_encoder.h"
 #include "server/validate.h"
 
 namespace {

@@ -6,7 +6,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "server/json_encoder.h"
+#include "common/json_encoder.h"
 
 namespace trackd {
 

@@ -7,7 +7,8 @@
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/support/proto_buffer_reader.h"
 #include "server/scratch_message.h"
-#include "server/status_details.h"
+#include "common/grpc_status.h"
+#include "common/status_details.h"
 #include "server/wire/track_wire.pb.h"
 
 namespace trackd {

@@ -7,10 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/arena.h"
-#include "server/json_encoder.h"
-#include "server/message_id.h"
+#include "common/json_encoder.h"
+#include "common/message_id.h"
 #include "server/scratch_message.h"
-#include "server/status_details.h"
+#include "common/status_details.h"
 #include "server/violation_list.h"
 #include "server/wire_decode.h"
 

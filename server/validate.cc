@@ -6,24 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/contract.h"
 #include "server/utf8.h"
 #include "server/violation_list.h"
 
 namespace trackd {
 namespace {
-
-constexpr size_t kMaxMessageIdChars = 100;
-constexpr size_t kMaxEventNameChars = 128;
-constexpr size_t kMaxIdChars = 256;
-constexpr size_t kMaxRoleChars = 128;
-constexpr size_t kMaxUserNameChars = 256;
-constexpr size_t kMaxEmailChars = 254;
-constexpr size_t kMaxEmailLocalChars = 64;
-constexpr size_t kMaxStructKeyChars = 128;
-constexpr int kMaxStructDepth = 16;
-// google.protobuf.Timestamp's own range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
-constexpr int64_t kMinTimestampSeconds = -62135596800;
-constexpr int64_t kMaxTimestampSeconds = 253402300799;
 
 // A field path kept as a chain of stack frames and written out only when a
 // violation names it, so a valid event builds no path strings:

@@ -10,7 +10,8 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "server/field_violation.h"
+#include "common/contract.h"
+#include "common/field_violation.h"
 #include "trackd/v1/track.pb.h"
 
 namespace trackd {
@@ -22,12 +23,6 @@ struct TimestampBounds {
   // Events more than this far after the server's clock are rejected.
   absl::Duration max_future = absl::Hours(24);
 };
-
-// The largest documented JSON line an event may encode to, without its newline.
-inline constexpr size_t kMaxEncodedEventBytes = 32 * 1024;
-// The most items a TrackBatch call may carry.
-inline constexpr int kMaxBatchItems = 500;
-inline constexpr char kAccountAddedUserEvent[] = "account_added_user";
 
 // Returns every rule of the contract that `request` breaks; empty when it is
 // valid. `now` is the server's clock. Does not check the encoded size, which

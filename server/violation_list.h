@@ -16,7 +16,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "server/field_violation.h"
+#include "common/field_violation.h"
 
 namespace trackd {
 

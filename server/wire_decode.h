@@ -10,7 +10,7 @@
 #ifndef TRACKD_SERVER_WIRE_DECODE_H_
 #define TRACKD_SERVER_WIRE_DECODE_H_
 
-#include "server/field_violation.h"
+#include "common/field_violation.h"
 #include "server/wire/track_wire.pb.h"
 #include "trackd/v1/track.pb.h"
 

@@ -1,11 +1,11 @@
 // Documented JSON back to a TrackRequest: the inverse of the encoder, pinned
 // as a round trip in both directions, and clear errors for malformed input.
-#include "server/json_decoder.h"
+#include "common/json_decoder.h"
 
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "server/json_encoder.h"
+#include "common/json_encoder.h"
 #include "tests/test_util.h"
 
 namespace trackd {

@@ -11,7 +11,7 @@
 #include "absl/time/clock.h"
 #include "client/track_client.h"
 #include "gtest/gtest.h"
-#include "server/json_encoder.h"
+#include "common/json_encoder.h"
 #include "server/server.h"
 #include "tests/kafka_test_util.h"
 #include "tests/test_util.h"

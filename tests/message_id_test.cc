@@ -1,4 +1,4 @@
-#include "server/message_id.h"
+#include "common/message_id.h"
 
 #include <cstdint>
 #include <string>

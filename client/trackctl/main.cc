@@ -17,8 +17,8 @@
 #include "client/content_message_id.h"
 #include "client/event_input.h"
 #include "client/track_client.h"
-#include "server/json_decoder.h"
-#include "server/json_encoder.h"
+#include "common/json_decoder.h"
+#include "common/json_encoder.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "trackd's address, HOST:PORT or a gRPC target URI.");
 ABSL_FLAG(bool, tls, false, "Use TLS instead of plaintext.");

@@ -7,7 +7,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "server/json_encoder.h"
+#include "common/json_encoder.h"
 #include "server/logging.h"
 
 namespace trackd {

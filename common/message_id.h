@@ -1,6 +1,6 @@
 // Server-assigned message ids for events sent without one.
-#ifndef TRACKD_SERVER_MESSAGE_ID_H_
-#define TRACKD_SERVER_MESSAGE_ID_H_
+#ifndef TRACKD_COMMON_MESSAGE_ID_H_
+#define TRACKD_COMMON_MESSAGE_ID_H_
 
 #include <cstdint>
 #include <string>
@@ -19,4 +19,4 @@ std::string FormatUuid(const uint8_t (&bytes)[16]);
 
 }  // namespace trackd
 
-#endif  // TRACKD_SERVER_MESSAGE_ID_H_
+#endif  // TRACKD_COMMON_MESSAGE_ID_H_

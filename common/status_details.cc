@@ -1,11 +1,10 @@
-#include "server/status_details.h"
+#include "common/status_details.h"
 
 #include <string>
 
 #include "absl/strings/cord.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 
 namespace trackd {
 namespace {
@@ -50,30 +49,6 @@ FieldViolations ViolationsOf(const absl::Status& status) {
   if (!bad_request.ParseFromString(std::string(*payload))) return out;
   for (const auto& fv : bad_request.field_violations()) {
     out.push_back({fv.field(), fv.description()});
-  }
-  return out;
-}
-
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  google::rpc::Status proto;
-  proto.set_code(static_cast<int>(status.code()));
-  proto.set_message(std::string(status.message()));
-  status.ForEachPayload([&proto](absl::string_view type_url, const absl::Cord& payload) {
-    auto* any = proto.add_details();
-    any->set_type_url(std::string(type_url));
-    any->set_value(std::string(payload));
-  });
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
-                      proto.SerializeAsString());
-}
-
-absl::Status FromGrpcStatus(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  absl::Status out(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-  google::rpc::Status proto;
-  if (!status.error_details().empty() && proto.ParseFromString(status.error_details())) {
-    for (const auto& any : proto.details()) out.SetPayload(any.type_url(), absl::Cord(any.value()));
   }
   return out;
 }

@@ -1,8 +1,8 @@
 // FieldViolation: one broken rule of the contract, the unit in which validation
 // reports errors. Converted to google.rpc.BadRequest for Track and to
 // trackd.v1.FieldViolation for TrackBatch.
-#ifndef TRACKD_SERVER_FIELD_VIOLATION_H_
-#define TRACKD_SERVER_FIELD_VIOLATION_H_
+#ifndef TRACKD_COMMON_FIELD_VIOLATION_H_
+#define TRACKD_COMMON_FIELD_VIOLATION_H_
 
 #include <string>
 #include <vector>
@@ -20,4 +20,4 @@ using FieldViolations = std::vector<FieldViolation>;
 
 }  // namespace trackd
 
-#endif  // TRACKD_SERVER_FIELD_VIOLATION_H_
+#endif  // TRACKD_COMMON_FIELD_VIOLATION_H_

@@ -1,4 +1,4 @@
-#include "server/json_encoder.h"
+#include "common/json_encoder.h"
 
 #include <algorithm>
 #include <array>
@@ -9,7 +9,7 @@
 #include "absl/base/attributes.h"
 #include "absl/container/inlined_vector.h"
 #include "google/protobuf/struct.pb.h"
-#include "server/validate.h"
+#include "common/contract.h"
 
 namespace trackd {
 namespace {

@@ -6,8 +6,8 @@
 // One line, keys in that order, no other keys. A plain writer rather than
 // protobuf's JSON printer: it is ~30x faster and the key order and timestamp
 // format are ours to fix. Pure and thread-compatible.
-#ifndef TRACKD_SERVER_JSON_ENCODER_H_
-#define TRACKD_SERVER_JSON_ENCODER_H_
+#ifndef TRACKD_COMMON_JSON_ENCODER_H_
+#define TRACKD_COMMON_JSON_ENCODER_H_
 
 #include <cstdint>
 #include <string>
@@ -41,4 +41,4 @@ void AppendTimestamp(int64_t seconds, int32_t nanos, std::string* out);
 
 }  // namespace trackd
 
-#endif  // TRACKD_SERVER_JSON_ENCODER_H_
+#endif  // TRACKD_COMMON_JSON_ENCODER_H_

@@ -1,4 +1,4 @@
-#include "server/json_decoder.h"
+#include "common/json_decoder.h"
 
 #include <string>
 
@@ -6,7 +6,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
-#include "server/validate.h"
+#include "common/contract.h"
 
 namespace trackd {
 namespace {

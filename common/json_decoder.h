@@ -1,8 +1,8 @@
 // Reading documented JSON back into a TrackRequest: the inverse of
 // json_encoder.h, shared by trackctl (which sends files of documented JSON)
 // and the tests that pin the two together as a round trip.
-#ifndef TRACKD_SERVER_JSON_DECODER_H_
-#define TRACKD_SERVER_JSON_DECODER_H_
+#ifndef TRACKD_COMMON_JSON_DECODER_H_
+#define TRACKD_COMMON_JSON_DECODER_H_
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -26,4 +26,4 @@ absl::StatusOr<v1::TrackRequest> DecodeDocumentedJson(absl::string_view json);
 
 }  // namespace trackd
 
-#endif  // TRACKD_SERVER_JSON_DECODER_H_
+#endif  // TRACKD_COMMON_JSON_DECODER_H_
