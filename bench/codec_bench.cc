@@ -115,26 +115,21 @@ void BM_WireDecodeReused(benchmark::State& state, bool rich) {
 BENCHMARK_CAPTURE(BM_WireDecodeReused, seed, false);
 BENCHMARK_CAPTURE(BM_WireDecodeReused, rich, true);
 
-// Parse and decode, as the service and Tracker run them one after the other,
-// with the overload that copies from the parsed message and the one that moves
-// out of it (which needs a new message each time, hence the parse).
-void BM_ParseAndDecode(benchmark::State& state, bool rich, bool moving) {
+// Parse and decode, as the service and Tracker run them one after the other.
+void BM_ParseAndDecode(benchmark::State& state, bool rich) {
   const std::string bytes = Event(rich).SerializeAsString();
   for (auto _ : state) {
     wire::TrackRequest wire;
     if (!wire.ParseFromString(bytes)) std::abort();
     v1::TrackRequest request;
-    FieldViolations violations = moving ? DecodeWireRequest(std::move(wire), &request)
-                                        : DecodeWireRequest(wire, &request);
+    FieldViolations violations = DecodeWireRequest(wire, &request);
     benchmark::DoNotOptimize(violations.empty());
     benchmark::DoNotOptimize(request.user_id().data());
   }
   SetLabel(state, rich);
 }
-BENCHMARK_CAPTURE(BM_ParseAndDecode, seed_copying, false, false);
-BENCHMARK_CAPTURE(BM_ParseAndDecode, seed_moving, false, true);
-BENCHMARK_CAPTURE(BM_ParseAndDecode, rich_copying, true, false);
-BENCHMARK_CAPTURE(BM_ParseAndDecode, rich_moving, true, true);
+BENCHMARK_CAPTURE(BM_ParseAndDecode, seed, false);
+BENCHMARK_CAPTURE(BM_ParseAndDecode, rich, true);
 
 void BM_Validate(benchmark::State& state, bool rich) {
   const v1::TrackRequest request = Event(rich);
@@ -182,16 +177,15 @@ void BM_Prepare(benchmark::State& state, bool rich) {
 BENCHMARK_CAPTURE(BM_Prepare, seed, false);
 BENCHMARK_CAPTURE(BM_Prepare, rich, true);
 
-// Parse, then BM_Prepare's stages, with either decoder overload.
-void BM_ParseAndPrepare(benchmark::State& state, bool rich, bool moving) {
+// Parse, then BM_Prepare's stages.
+void BM_ParseAndPrepare(benchmark::State& state, bool rich) {
   const std::string bytes = Event(rich).SerializeAsString();
   const TimestampBounds bounds;
   for (auto _ : state) {
     wire::TrackRequest wire;
     if (!wire.ParseFromString(bytes)) std::abort();
     v1::TrackRequest request;
-    FieldViolations violations = moving ? DecodeWireRequest(std::move(wire), &request)
-                                        : DecodeWireRequest(wire, &request);
+    FieldViolations violations = DecodeWireRequest(wire, &request);
     if (violations.empty()) violations = FindViolations(request, kNow, bounds);
     std::string json;
     if (violations.empty()) {
@@ -203,10 +197,8 @@ void BM_ParseAndPrepare(benchmark::State& state, bool rich, bool moving) {
   }
   SetLabel(state, rich);
 }
-BENCHMARK_CAPTURE(BM_ParseAndPrepare, seed_copying, false, false);
-BENCHMARK_CAPTURE(BM_ParseAndPrepare, seed_moving, false, true);
-BENCHMARK_CAPTURE(BM_ParseAndPrepare, rich_copying, true, false);
-BENCHMARK_CAPTURE(BM_ParseAndPrepare, rich_moving, true, true);
+BENCHMARK_CAPTURE(BM_ParseAndPrepare, seed, false);
+BENCHMARK_CAPTURE(BM_ParseAndPrepare, rich, true);
 
 }  // namespace
 }  // namespace trackd::bench

@@ -75,11 +75,12 @@ double ProcessCpuSeconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
+using Stubs = std::vector<std::unique_ptr<v1::TrackService::Stub>>;
+
 // Channels with distinct arguments and local subchannel pools, so each gets
 // its own TCP connection instead of sharing one subchannel.
-std::vector<std::unique_ptr<v1::TrackService::Stub>> ConnectAll(const std::string& target,
-                                                               int channels, std::string* error) {
-  std::vector<std::unique_ptr<v1::TrackService::Stub>> stubs;
+Stubs ConnectAll(const std::string& target, int channels, std::string* error) {
+  Stubs stubs;
   for (int i = 0; i < channels; ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
@@ -94,44 +95,88 @@ std::vector<std::unique_ptr<v1::TrackService::Stub>> ConnectAll(const std::strin
   return stubs;
 }
 
-int Main() {
-  const std::string target = absl::GetFlag(FLAGS_target);
+// Returns what is wrong with the flags, or "" when they are usable.
+std::string CheckFlags() {
   const int concurrency = absl::GetFlag(FLAGS_concurrency);
   const uint64_t requests = absl::GetFlag(FLAGS_requests);
-  const uint64_t warmup_requests = absl::GetFlag(FLAGS_warmup_requests);
-  const int max_seconds = absl::GetFlag(FLAGS_max_seconds);
-  const int channels = absl::GetFlag(FLAGS_channels);
   const double rate = absl::GetFlag(FLAGS_rate);
   const uint64_t max_outstanding = absl::GetFlag(FLAGS_max_outstanding);
+  const int max_seconds = absl::GetFlag(FLAGS_max_seconds);
+  const int channels = absl::GetFlag(FLAGS_channels);
+  if (std::string error = CheckTarget(absl::GetFlag(FLAGS_target)); !error.empty()) return error;
+  if (concurrency < 1 || concurrency > 10000) return "--concurrency must be 1 to 10000";
+  if (requests < 1 || requests > 100'000'000) return "--requests must be 1 to 100000000";
+  if (absl::GetFlag(FLAGS_warmup_requests) > 100'000'000) {
+    return "--warmup_requests must be at most 100000000";
+  }
+  if (max_seconds < 1 || max_seconds > 3600) return "--max_seconds must be 1 to 3600";
+  if (channels < 1 || channels > 64) return "--channels must be 1 to 64";
+  if (!(rate >= 0 && rate <= 1'000'000)) return "--rate must be 0 to 1000000";
+  if (rate > 0 && requests > 10'000'000) return "--requests must be at most 10000000 with --rate";
+  if (max_outstanding < 1 || max_outstanding > 100'000) {
+    return "--max_outstanding must be 1 to 100000";
+  }
+  return "";
+}
 
-  std::string error = CheckTarget(target);
-  if (error.empty() && (concurrency < 1 || concurrency > 10000)) {
-    error = "--concurrency must be 1 to 10000";
+// Ends the process when a phase's calls are still outstanding past the time
+// bound: their callbacks still refer to the phase.
+[[noreturn]] void ExitOutstanding(absl::string_view what) {
+  absl::PrintF("{\"error\":\"%s outstanding past the time bound\",\"complete\":false}\n", what);
+  std::fflush(stdout);
+  std::_Exit(3);
+}
+
+// Runs the warm-up calls; returns 0, or the exit code when they failed.
+int WarmUp(const Stubs& stubs, const std::string& run_id, absl::Time deadline,
+           LoadReport* report) {
+  const uint64_t warmup_requests = absl::GetFlag(FLAGS_warmup_requests);
+  if (warmup_requests == 0) return 0;
+  LoadPhase warmup(stubs, report->concurrency, warmup_requests,
+                   absl::StrCat("load-", run_id, "-w-"), deadline);
+  if (!warmup.Run(kGrace)) ExitOutstanding("warm-up calls");
+  LoadReport warmup_report;
+  warmup.AddTo(&warmup_report);
+  report->warmup_calls = warmup_report.calls;
+  if (warmup_report.ok != warmup_report.calls || !warmup_report.complete) {
+    absl::FPrintF(stderr, "trackd_load: the warm-up failed: %s\n", ReportJson(&warmup_report));
+    return warmup_report.ok != warmup_report.calls ? 1 : 3;
   }
-  if (error.empty() && (requests < 1 || requests > 100'000'000)) {
-    error = "--requests must be 1 to 100000000";
+  return 0;
+}
+
+// Runs the measured calls, closed or open loop, and prints the report.
+int Measure(const Stubs& stubs, const std::string& run_id, absl::Time deadline,
+            LoadReport* report) {
+  const uint64_t requests = absl::GetFlag(FLAGS_requests);
+  const double rate = absl::GetFlag(FLAGS_rate);
+  const std::string measured_prefix = absl::StrCat("load-", run_id, "-m-");
+  const double cpu_before = ProcessCpuSeconds();
+  if (rate > 0) {
+    OpenLoopPhase open_loop(stubs, rate, requests, absl::GetFlag(FLAGS_max_outstanding),
+                            measured_prefix, deadline);
+    if (!open_loop.Run(kGrace)) ExitOutstanding("calls");
+    report->client_cpu_seconds = ProcessCpuSeconds() - cpu_before;
+    open_loop.AddTo(report);
+  } else {
+    LoadPhase measured(stubs, report->concurrency, requests, measured_prefix, deadline);
+    if (!measured.Run(kGrace)) ExitOutstanding("calls");
+    report->client_cpu_seconds = ProcessCpuSeconds() - cpu_before;
+    measured.AddTo(report);
   }
-  if (error.empty() && warmup_requests > 100'000'000) {
-    error = "--warmup_requests must be at most 100000000";
-  }
-  if (error.empty() && (max_seconds < 1 || max_seconds > 3600)) {
-    error = "--max_seconds must be 1 to 3600";
-  }
-  if (error.empty() && (channels < 1 || channels > 64)) error = "--channels must be 1 to 64";
-  if (error.empty() && !(rate >= 0 && rate <= 1'000'000)) error = "--rate must be 0 to 1000000";
-  if (error.empty() && rate > 0 && requests > 10'000'000) {
-    error = "--requests must be at most 10000000 with --rate";
-  }
-  if (error.empty() && (max_outstanding < 1 || max_outstanding > 100'000)) {
-    error = "--max_outstanding must be 1 to 100000";
-  }
+  absl::PrintF("%s\n", ReportJson(report));
+  if (report->ok != report->calls) return 1;
+  return report->complete ? 0 : 3;
+}
+
+int Main() {
+  std::string error = CheckFlags();
   if (!error.empty()) {
     absl::FPrintF(stderr, "trackd_load: %s\n", error);
     return 2;
   }
-
-  const absl::Time deadline = absl::Now() + absl::Seconds(max_seconds);
-  const auto stubs = ConnectAll(target, channels, &error);
+  const absl::Time deadline = absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_max_seconds));
+  const auto stubs = ConnectAll(absl::GetFlag(FLAGS_target), absl::GetFlag(FLAGS_channels), &error);
   if (stubs.empty()) {
     absl::FPrintF(stderr, "trackd_load: %s\n", error);
     return 1;
@@ -139,53 +184,11 @@ int Main() {
   // A random run id in every message_id keeps runs against one data_dir apart.
   absl::BitGen bitgen;
   const std::string run_id = absl::StrFormat("%016x", absl::Uniform<uint64_t>(bitgen));
-
   LoadReport report;
-  report.concurrency = concurrency;
-  report.channels = channels;
-  if (warmup_requests > 0) {
-    LoadPhase warmup(stubs, concurrency, warmup_requests, absl::StrCat("load-", run_id, "-w-"),
-                     deadline);
-    if (!warmup.Run(kGrace)) {
-      absl::PrintF("{\"error\":\"warm-up calls outstanding past the time bound\",\"complete\":false}\n");
-      std::fflush(stdout);
-      std::_Exit(3);  // Outstanding callbacks still refer to `warmup`.
-    }
-    LoadReport warmup_report;
-    warmup.AddTo(&warmup_report);
-    report.warmup_calls = warmup_report.calls;
-    if (warmup_report.ok != warmup_report.calls || !warmup_report.complete) {
-      absl::FPrintF(stderr, "trackd_load: the warm-up failed: %s\n", ReportJson(&warmup_report));
-      return warmup_report.ok != warmup_report.calls ? 1 : 3;
-    }
-  }
-
-  const std::string measured_prefix = absl::StrCat("load-", run_id, "-m-");
-  const double cpu_before = ProcessCpuSeconds();
-  if (rate > 0) {
-    OpenLoopPhase open_loop(stubs, rate, requests, max_outstanding, measured_prefix, deadline);
-    if (!open_loop.Run(kGrace)) {
-      absl::PrintF("{\"error\":\"calls outstanding past the time bound\",\"complete\":false}\n");
-      std::fflush(stdout);
-      std::_Exit(3);  // Outstanding callbacks still refer to `open_loop`.
-    }
-    report.client_cpu_seconds = ProcessCpuSeconds() - cpu_before;
-    open_loop.AddTo(&report);
-    absl::PrintF("%s\n", ReportJson(&report));
-    if (report.ok != report.calls) return 1;
-    return report.complete ? 0 : 3;
-  }
-  LoadPhase measured(stubs, concurrency, requests, measured_prefix, deadline);
-  if (!measured.Run(kGrace)) {
-    absl::PrintF("{\"error\":\"calls outstanding past the time bound\",\"complete\":false}\n");
-    std::fflush(stdout);
-    std::_Exit(3);  // Outstanding callbacks still refer to `measured`.
-  }
-  report.client_cpu_seconds = ProcessCpuSeconds() - cpu_before;
-  measured.AddTo(&report);
-  absl::PrintF("%s\n", ReportJson(&report));
-  if (report.ok != report.calls) return 1;
-  return report.complete ? 0 : 3;
+  report.concurrency = absl::GetFlag(FLAGS_concurrency);
+  report.channels = absl::GetFlag(FLAGS_channels);
+  if (int code = WarmUp(stubs, run_id, deadline, &report); code != 0) return code;
+  return Measure(stubs, run_id, deadline, &report);
 }
 
 }  // namespace

@@ -1,8 +1,6 @@
 #include "server/wire_decode.h"
 
 #include <string>
-#include <type_traits>
-#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "server/utf8.h"
@@ -32,17 +30,7 @@ struct Path {
   }
 };
 
-// The fields of a wire Struct, read-only or to move strings out of.
-const google::protobuf::RepeatedPtrField<wire::StructEntry>& Entries(const wire::Struct& s) {
-  return s.fields();
-}
-google::protobuf::RepeatedPtrField<wire::StructEntry>& Entries(wire::Struct& s) {
-  return *s.mutable_fields();
-}
-
-// Decodes through the wire view. Each member taking a `W&` (a wire message,
-// `const` or not) copies strings from a const one and moves them out of a
-// mutable one, which the caller gives up.
+// Decodes through the wire view, checking every string's UTF-8 on the way.
 class Decoder {
  public:
   // Returns true when `value` is valid UTF-8, or reports it.
@@ -52,38 +40,24 @@ class Decoder {
     return false;
   }
 
-  template <typename W>
-  void Struct(const Path& path, W& in, google::protobuf::Struct* out) {
-    constexpr bool kTake = !std::is_const_v<W>;
+  void Struct(const Path& path, const wire::Struct& in, google::protobuf::Struct* out) {
     auto& fields = *out->mutable_fields();
-    for (auto& entry : Entries(in)) {
+    for (const wire::StructEntry& entry : in.fields()) {
       if (!IsValidUtf8(entry.key())) {
         violations_.Add(Path{.parent = &path, .key = &entry.key()}.ToString(),
                         kInvalidUtf8KeyRule);
         continue;
       }
-      auto [it, inserted] = [&] {
-        if constexpr (kTake) {
-          return fields.try_emplace(std::move(*entry.mutable_key()));
-        } else {
-          return fields.try_emplace(entry.key());
-        }
-      }();
+      auto [it, inserted] = fields.try_emplace(entry.key());
       google::protobuf::Value& value = it->second;
       if (!inserted) value.Clear();  // A repeated key replaces the earlier entry, as in a map.
       if (!entry.has_value()) continue;  // Validation reports a value without a kind.
       const Path entry_path{.parent = &path, .key = &it->first};
-      if constexpr (kTake) {
-        Value(entry_path, *entry.mutable_value(), &value);
-      } else {
-        Value(entry_path, entry.value(), &value);
-      }
+      Value(entry_path, entry.value(), &value);
     }
   }
 
-  template <typename W>
-  void Value(const Path& path, W& in, google::protobuf::Value* out) {
-    constexpr bool kTake = !std::is_const_v<W>;
+  void Value(const Path& path, const wire::Value& in, google::protobuf::Value* out) {
     switch (in.kind_case()) {
       case wire::Value::KIND_NOT_SET:
         return;  // Validation reports a value without a kind.
@@ -94,33 +68,17 @@ class Decoder {
         out->set_number_value(in.number_value());
         return;
       case wire::Value::kStringValue:
-        if (Check(path, in.string_value())) {
-          if constexpr (kTake) {
-            out->set_allocated_string_value(in.release_string_value());
-          } else {
-            out->set_string_value(in.string_value());
-          }
-        }
+        if (Check(path, in.string_value())) out->set_string_value(in.string_value());
         return;
       case wire::Value::kBoolValue:
         out->set_bool_value(in.bool_value());
         return;
       case wire::Value::kStructValue:
-        if constexpr (kTake) {
-          Struct(path, *in.mutable_struct_value(), out->mutable_struct_value());
-        } else {
-          Struct(path, in.struct_value(), out->mutable_struct_value());
-        }
+        Struct(path, in.struct_value(), out->mutable_struct_value());
         return;
       case wire::Value::kListValue: {
         auto* list = out->mutable_list_value()->mutable_values();
-        auto& items = [&]() -> auto& {
-          if constexpr (kTake) {
-            return *in.mutable_list_value()->mutable_values();
-          } else {
-            return in.list_value().values();
-          }
-        }();
+        const auto& items = in.list_value().values();
         list->Reserve(items.size());
         for (int i = 0; i < items.size(); ++i) {
           Value(Path{.parent = &path, .index = i}, items[i], list->Add());
@@ -174,47 +132,6 @@ FieldViolations DecodeWireRequest(const wire::TrackRequest& wire, v1::TrackReque
     }
   } else if (wire.has_properties()) {
     decoder.Struct({.name = "properties"}, wire.properties(), out->mutable_properties());
-  }
-  return decoder.Take();
-}
-
-FieldViolations DecodeWireRequest(wire::TrackRequest&& wire, v1::TrackRequest* out) {
-  Decoder decoder;
-  // Each string is handed over, not copied: release_* gives up the wire
-  // message's heap string and set_allocated_* adopts it (both copy only when an
-  // arena owns one side). A null (an empty string) leaves the field unset.
-  const auto text = [&decoder](const Path& path, const std::string& value, auto release,
-                               auto set_allocated) {
-    if (value.empty() || !decoder.Check(path, value)) return;
-    set_allocated(release());
-  };
-  text({.name = "message_id"}, wire.message_id(), [&] { return wire.release_message_id(); },
-       [&](std::string* s) { out->set_allocated_message_id(s); });
-  text({.name = "event_name"}, wire.event_name(), [&] { return wire.release_event_name(); },
-       [&](std::string* s) { out->set_allocated_event_name(s); });
-  text({.name = "user_id"}, wire.user_id(), [&] { return wire.release_user_id(); },
-       [&](std::string* s) { out->set_allocated_user_id(s); });
-  text({.name = "group_id"}, wire.group_id(), [&] { return wire.release_group_id(); },
-       [&](std::string* s) { out->set_allocated_group_id(s); });
-  if (wire.has_timestamp()) out->set_allocated_timestamp(wire.release_timestamp());
-  if (wire.has_context()) {
-    decoder.Struct({.name = "context"}, *wire.mutable_context(), out->mutable_context());
-  }
-  if (wire.has_account_added_user()) {
-    wire::AccountAddedUser& in = *wire.mutable_account_added_user();
-    v1::AccountAddedUser* props = out->mutable_account_added_user();
-    const Path parent{.name = "account_added_user"};
-    text({.parent = &parent, .name = "user_role"}, in.user_role(),
-         [&] { return in.release_user_role(); },
-         [&](std::string* s) { props->set_allocated_user_role(s); });
-    text({.parent = &parent, .name = "user_name"}, in.user_name(),
-         [&] { return in.release_user_name(); },
-         [&](std::string* s) { props->set_allocated_user_name(s); });
-    text({.parent = &parent, .name = "user_email"}, in.user_email(),
-         [&] { return in.release_user_email(); },
-         [&](std::string* s) { props->set_allocated_user_email(s); });
-  } else if (wire.has_properties()) {
-    decoder.Struct({.name = "properties"}, *wire.mutable_properties(), out->mutable_properties());
   }
   return decoder.Take();
 }

@@ -24,12 +24,6 @@ inline constexpr char kInvalidUtf8KeyRule[] = "key must be valid UTF-8";
 // must not be used.
 FieldViolations DecodeWireRequest(const wire::TrackRequest& wire, v1::TrackRequest* out);
 
-// The same, but moves the strings and the timestamp out of `wire` instead of
-// copying them: no allocation per string when neither message is on an arena.
-// Afterwards `wire` is valid but its contents are unspecified; use it only to
-// destroy or Clear it. Same result and violations as the overload above.
-FieldViolations DecodeWireRequest(wire::TrackRequest&& wire, v1::TrackRequest* out);
-
 }  // namespace trackd
 
 #endif  // TRACKD_SERVER_WIRE_DECODE_H_
