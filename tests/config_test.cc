@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -179,6 +180,9 @@ std::vector<ValidateCase> ValidateCases() {
   };
 }
 
+// Failures name the row, not its bytes.
+void PrintTo(const ValidateCase& row, std::ostream* out) { *out << row.name; }
+
 class ConfigValidateTest : public ::testing::TestWithParam<ValidateCase> {};
 
 TEST_P(ConfigValidateTest, RefusesTheValueNamingItsFlag) {
@@ -252,7 +256,8 @@ TEST(ConfigEnvironmentTest, AFlagDefinedAnywhereInTheBinaryGetsItsVariable) {
   const auto args = Args(Environment({{"TRACKD_CONFIG_TEST_GREETING", "hello"},
                                       {"TRACKD_DATA_DIR", "/srv/trackd"}}),
                          {"trackd"});
-  EXPECT_THAT(args, ElementsAre("trackd", "--config_test_greeting=hello", "--data_dir=/srv/trackd"));
+  EXPECT_THAT(args,
+              ElementsAre("trackd", "--config_test_greeting=hello", "--data_dir=/srv/trackd"));
 }
 
 TEST(ConfigEnvironmentTest, EveryTrackdFlagGetsItsVariable) {
