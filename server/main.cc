@@ -5,7 +5,10 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <cstdio>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -14,7 +17,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/stubs/logging.h"
-#include "server/config.h"
+#include "server/flag_environment.h"
+#include "server/flags.h"
 #include "server/logging.h"
 #include "server/memory_release.h"
 #include "server/server.h"
@@ -78,6 +82,97 @@ void LogSummary(const trackd::TrackdServer& server) {
                {"dead_lettered", forwarded ? absl::StrCat(forwarded->dead_lettered) : "-"}});
 }
 
+// Parses the command line after the TRACKD_* variables, so that the command
+// line wins. Returns the --kafka_property values, of which absl would keep only
+// the last.
+std::vector<std::string> ParseFlags(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "trackd: receives account_added_user and other events over gRPC "
+      "(trackd.v1.TrackService), validates them and stores their documented JSON durably.\n"
+      "Every flag can also be set as TRACKD_<FLAG> in the environment; the command line wins.\n"
+      "Example: trackd --listen=127.0.0.1:50051 --data_dir=./data");
+  std::vector<std::string> args = trackd::ArgsWithEnvironment(argc, argv, std::getenv);
+  std::vector<std::string> kafka_properties = trackd::TakeRepeatedKafkaProperties(args);
+  std::vector<char*> arg_ptrs;
+  for (std::string& arg : args) arg_ptrs.push_back(arg.data());
+  absl::ParseCommandLine(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
+  return kafka_properties;
+}
+
+// Blocks the stop signals in this thread and every thread started after it;
+// WaitForStopSignal takes them. Returns the set.
+sigset_t BlockStopSignals() {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return stop_signals;
+}
+
+void LogServing(const trackd::ServerConfig& config, const trackd::TrackdServer& server,
+                const trackd::PosixFileSystem& fs) {
+  const trackd::RecoveryReport recovery = server.recovery();
+  trackd::Log("info", "serving",
+              {{"listen", config.listen},
+               {"port", absl::StrCat(server.port())},
+               {"sink", SinkDescription(config)},
+               {"tls", config.tls.enabled()
+                           ? (config.tls.client_ca_file.empty() ? "tls" : "mtls")
+                           : "plaintext"},
+               {"auth", config.auth_tokens_file.empty() ? "off" : "bearer tokens"},
+               {"admin_port", absl::StrCat(server.admin_port())},
+               {"max_message_bytes", absl::StrCat(config.limits.max_message_bytes)},
+               {"rate_limit_per_client", absl::StrCat(config.limits.rate_limit_per_client)},
+               {"data_dir", config.log.dir},
+               {"data_modes", absl::StrFormat("files %04o, directories %04o", fs.modes().file,
+                                              fs.modes().dir)},
+               {"segments", absl::StrCat(recovery.segments)},
+               {"repaired_segments", absl::StrCat(recovery.repaired_segments)},
+               {"recovered_truncated_bytes",
+                absl::StrCat(recovery.truncated_data_bytes + recovery.truncated_ids_bytes)},
+               {"reloaded_message_ids", absl::StrCat(server.reloaded_ids())},
+               {"dedupe_window", absl::FormatDuration(config.dedupe.window)},
+               {"shutdown_grace", absl::FormatDuration(config.shutdown_grace)}});
+}
+
+// Writes `port` to `port_file` ("" for none) under a temporary name and
+// renames it, so a reader never sees half a number.
+void WritePortFile(const std::string& port_file, int port) {
+  if (port_file.empty()) return;
+  const std::string temporary = port_file + ".tmp";
+  std::ofstream(temporary) << port << "\n";
+  std::rename(temporary.c_str(), port_file.c_str());
+}
+
+// Waits for a stop signal and returns it; meanwhile logs a summary every
+// `summary_interval` (never when it is zero, and never a line per request).
+int WaitForStopSignal(const sigset_t& stop_signals, absl::Duration summary_interval,
+                      const trackd::TrackdServer& server) {
+  int signal_number = 0;
+  if (summary_interval <= absl::ZeroDuration()) {
+    sigwait(&stop_signals, &signal_number);
+    return signal_number;
+  }
+  const timespec timeout = absl::ToTimespec(summary_interval);
+  while ((signal_number = sigtimedwait(&stop_signals, nullptr, &timeout)) <= 0) {
+    LogSummary(server);
+  }
+  return signal_number;
+}
+
+void LogStopped(const trackd::TrackdServer& server) {
+  const trackd::PipelineStats stats = server.stats();
+  const auto forwarded = server.forwarder_stats();
+  trackd::Log("info", "stopped",
+              {{"events_stored", absl::StrCat(stats.events_stored)},
+               {"commits", absl::StrCat(stats.commits)},
+               {"duplicates", absl::StrCat(stats.duplicates)},
+               {"forwarded", forwarded ? absl::StrCat(forwarded->delivered) : "-"},
+               {"dead_lettered", forwarded ? absl::StrCat(forwarded->dead_lettered) : "-"}});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,94 +180,27 @@ int main(int argc, char** argv) {
   // on: it costs CPU on every lock and aborts the process on a suspected cycle.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   google::protobuf::SetLogHandler(&LogProtobufMessage);
-  absl::SetProgramUsageMessage(
-      "trackd: receives account_added_user and other events over gRPC "
-      "(trackd.v1.TrackService), validates them and stores their documented JSON durably.\n"
-      "Every flag can also be set as TRACKD_<FLAG> in the environment; the command line wins.\n"
-      "Example: trackd --listen=127.0.0.1:50051 --data_dir=./data");
-  std::vector<std::string> args = trackd::ArgsWithEnvironment(argc, argv, std::getenv);
-  const std::vector<std::string> kafka_properties = trackd::TakeRepeatedKafkaProperties(args);
-  std::vector<char*> arg_ptrs;
-  for (std::string& arg : args) arg_ptrs.push_back(arg.data());
-  absl::ParseCommandLine(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
-
-  auto config = trackd::ServerConfigFromFlags(kafka_properties, std::getenv);
+  const std::vector<std::string> kafka_properties = ParseFlags(argc, argv);
+  trackd::PosixFileSystem fs(trackd::DataModesFromFlags());
+  auto config = trackd::ServerConfigFromFlags(fs, kafka_properties, std::getenv);
   if (!config.ok()) {
     trackd::Log("error", "invalid configuration", {{"error", config.status().ToString()}});
     return 2;
   }
-
-  // Block the stop signals in every thread; this one waits for them below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-
-  trackd::PosixFileSystem fs(trackd::DataModesFromFlags());
+  const sigset_t stop_signals = BlockStopSignals();
   auto server = trackd::TrackdServer::Start(*config, fs, [] { return absl::Now(); });
   if (!server.ok()) {
     trackd::Log("error", "cannot start", {{"error", server.status().ToString()}});
     return 1;
   }
-  const trackd::RecoveryReport recovery = (*server)->recovery();
-  trackd::Log("info", "serving",
-              {{"listen", config->listen},
-               {"port", absl::StrCat((*server)->port())},
-               {"sink", SinkDescription(*config)},
-               {"tls", config->tls.enabled()
-                           ? (config->tls.client_ca_file.empty() ? "tls" : "mtls")
-                           : "plaintext"},
-               {"auth", config->auth_tokens_file.empty() ? "off" : "bearer tokens"},
-               {"admin_port", absl::StrCat((*server)->admin_port())},
-               {"max_message_bytes", absl::StrCat(config->limits.max_message_bytes)},
-               {"rate_limit_per_client", absl::StrCat(config->limits.rate_limit_per_client)},
-               {"data_dir", config->log.dir},
-               {"data_modes", absl::StrFormat("files %04o, directories %04o", fs.modes().file,
-                                              fs.modes().dir)},
-               {"segments", absl::StrCat(recovery.segments)},
-               {"repaired_segments", absl::StrCat(recovery.repaired_segments)},
-               {"recovered_truncated_bytes",
-                absl::StrCat(recovery.truncated_data_bytes + recovery.truncated_ids_bytes)},
-               {"reloaded_message_ids", absl::StrCat((*server)->reloaded_ids())},
-               {"dedupe_window", absl::FormatDuration(config->dedupe.window)},
-               {"shutdown_grace", absl::FormatDuration(config->shutdown_grace)}});
-
-  const std::string port_file = trackd::PortFileFromFlags();
-  if (!port_file.empty()) {
-    // Written to a temporary name and renamed, so a reader never sees half a number.
-    const std::string temporary = port_file + ".tmp";
-    std::ofstream(temporary) << (*server)->port() << "\n";
-    std::rename(temporary.c_str(), port_file.c_str());
-  }
-
+  LogServing(*config, **server, fs);
+  WritePortFile(trackd::PortFileFromFlags(), (*server)->port());
   // Free memory goes back to the system while trackd runs (memory_release.h).
   trackd::MemoryReleaser memory_releaser;
-
-  // Wait for a stop signal; meanwhile log a summary now and then (never a line
-  // per request).
-  const absl::Duration summary_interval = trackd::LogSummaryIntervalFromFlags();
-  int signal_number = 0;
-  while (true) {
-    if (summary_interval <= absl::ZeroDuration()) {
-      sigwait(&stop_signals, &signal_number);
-      break;
-    }
-    const timespec timeout = absl::ToTimespec(summary_interval);
-    signal_number = sigtimedwait(&stop_signals, nullptr, &timeout);
-    if (signal_number > 0) break;
-    LogSummary(**server);
-  }
+  const int signal_number =
+      WaitForStopSignal(stop_signals, trackd::LogSummaryIntervalFromFlags(), **server);
   trackd::Log("info", "stopping", {{"signal", strsignal(signal_number)}});
   (*server)->Shutdown();
-  const trackd::PipelineStats stats = (*server)->stats();
-  const auto forwarded = (*server)->forwarder_stats();
-  trackd::Log("info", "stopped",
-              {{"events_stored", absl::StrCat(stats.events_stored)},
-               {"commits", absl::StrCat(stats.commits)},
-               {"duplicates", absl::StrCat(stats.duplicates)},
-               {"forwarded", forwarded ? absl::StrCat(forwarded->delivered) : "-"},
-               {"dead_lettered", forwarded ? absl::StrCat(forwarded->dead_lettered) : "-"}});
+  LogStopped(**server);
   return 0;
 }

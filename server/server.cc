@@ -36,6 +36,7 @@ absl::Status CheckTlsFiles(const TlsConfig& tls, FileSystem& fs) {
 
 absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
     const ServerConfig& config, FileSystem& fs, std::function<absl::Time()> clock) {
+  if (auto status = config.Validate(); !status.ok()) return status;
   auto server = std::unique_ptr<TrackdServer>(new TrackdServer());
   server->shutdown_grace_ = config.shutdown_grace;
 

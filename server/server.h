@@ -22,6 +22,7 @@
 #include "grpcpp/server_builder.h"
 #include "server/admin_server.h"
 #include "server/authenticator.h"
+#include "server/config.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
 #include "server/dedupe_index.h"
@@ -37,69 +38,14 @@
 
 namespace trackd {
 
-enum class SinkKind {
-  kFile,   // The embedded log is the store.
-  kHttp,   // The embedded log is a spool; HttpForwarder delivers to the Track API.
-  kKafka,  // Events go to Kafka; OK after the delivery report.
-};
-
-// Transport security. With cert and key files: TLS; with a client CA as
-// well: mutual TLS (a client certificate is required and verified). The files
-// are watched and reloaded when they change, without dropping connections.
-struct TlsConfig {
-  std::string cert_file;
-  std::string key_file;
-  std::string client_ca_file;
-  absl::Duration reload_interval = absl::Seconds(10);
-  bool enabled() const { return !cert_file.empty(); }
-};
-
-// Limits that keep abusive or broken callers in check, and connection
-// settings that suit load balancers (see README for the reasoning).
-struct LimitsConfig {
-  int max_message_bytes = 4 << 20;
-  int max_batch_items = kMaxBatchItems;
-  int max_concurrent_streams = 100;         // Per connection.
-  double rate_limit_per_client = 0;         // Events per second; 0 = off.
-  double rate_limit_burst = 0;              // 0 = one second's worth.
-  absl::Duration keepalive_time = absl::Seconds(60);
-  absl::Duration keepalive_timeout = absl::Seconds(20);
-  absl::Duration max_connection_age = absl::Minutes(5);
-  absl::Duration max_connection_age_grace = absl::Seconds(30);
-  absl::Duration max_connection_idle = absl::Minutes(15);
-};
-
-struct ServerConfig {
-  // The address gRPC listens on; port 0 picks a free port (see port()).
-  std::string listen = "127.0.0.1:50051";
-  EventLogOptions log;
-  DedupeOptions dedupe;
-  PipelineOptions pipeline;
-  TimestampBounds timestamps;
-  // How long Shutdown waits for in-flight calls before cancelling them.
-  absl::Duration shutdown_grace = absl::Seconds(20);
-  SinkKind sink = SinkKind::kFile;
-  // kHttp: the most bytes of undelivered events the spool holds; beyond it
-  // Track answers RESOURCE_EXHAUSTED.
-  uint64_t spool_max_bytes = uint64_t{1} << 30;
-  HttpForwarderOptions http;  // kHttp. Empty paths default into log.dir.
-  KafkaSinkOptions kafka;     // kKafka.
-  TlsConfig tls;
-  LimitsConfig limits;
-  // Hashed bearer tokens (see authenticator.h); "" turns authentication off.
-  std::string auth_tokens_file;
-  // The admin HTTP port (/metrics, /healthz, /readyz); "" turns it off.
-  std::string admin_listen;
-};
-
 // Thread-safe.
 class TrackdServer {
  public:
   // Opens and recovers the log, reloads the message_ids of the dedupe window,
   // and starts serving; health reports SERVING (overall and for
   // trackd.v1.TrackService) from then on, until Shutdown or a store failure. `fs` must outlive
-  // the server. Returns UNAVAILABLE when the store cannot be opened or the
-  // address cannot be bound.
+  // the server. Returns INVALID_ARGUMENT when config.Validate() does, and
+  // UNAVAILABLE when the store cannot be opened or the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<TrackdServer>> Start(const ServerConfig& config,
                                                              FileSystem& fs,
                                                              std::function<absl::Time()> clock);
