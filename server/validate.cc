@@ -12,7 +12,6 @@
 namespace trackd {
 namespace {
 
-constexpr size_t kMaxMessageIdChars = 100;
 constexpr size_t kMaxEventNameChars = 128;
 constexpr size_t kMaxIdChars = 256;
 constexpr size_t kMaxRoleChars = 128;

@@ -23,6 +23,9 @@ struct TimestampBounds {
   absl::Duration max_future = absl::Hours(24);
 };
 
+// The longest message_id, in characters (Unicode code points); the event log
+// sizes its id lines from it.
+inline constexpr size_t kMaxMessageIdChars = 100;
 // The largest documented JSON line an event may encode to, without its newline.
 inline constexpr size_t kMaxEncodedEventBytes = 32 * 1024;
 // The most items a TrackBatch call may carry.
