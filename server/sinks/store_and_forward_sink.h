@@ -33,7 +33,7 @@ struct StoreAndForwardOptions {
   uint64_t max_backlog_bytes = uint64_t{1} << 30;
 };
 
-// Write is not thread-safe (see Sink); Failure, forwarder() and Stop are.
+// Write is not thread-safe (see Sink); Failure and forwarder() are.
 class StoreAndForwardSink final : public Sink {
  public:
   // Starts the forwarder over `log`, stamping stored events with `clock`.
@@ -49,12 +49,9 @@ class StoreAndForwardSink final : public Sink {
 
   absl::Status Failure() const override { return spool_.Failure(); }
 
-  // The forwarder, for its counters and backlog figures.
+  // The forwarder, for its counters and backlog figures and to stop delivery
+  // at shutdown (HttpForwarder::Stop). It lives as long as the sink.
   HttpForwarder& forwarder() const { return *forwarder_; }
-
-  // Stops delivery (see HttpForwarder::Stop); events not yet delivered stay
-  // in the spool for the next start.
-  void Stop() { forwarder_->Stop(); }
 
  private:
   StoreAndForwardSink(EventLog& log, std::function<absl::Time()> clock,
