@@ -2,52 +2,16 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include "absl/strings/string_view.h"
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "server/log_format.h"
 #include "server/logging.h"
 
 namespace trackd {
 namespace {
-
-constexpr absl::string_view kPrefix = "segment-";
-constexpr absl::string_view kDataSuffix = ".ndjson";
-constexpr absl::string_view kIdsSuffix = ".ids";
-
-bool IsDataLine(absl::string_view line) {
-  return line.size() >= 2 && line.front() == '{' && line.back() == '}' &&
-         line.find('\0') == absl::string_view::npos;
-}
-
-// "<unix ms> <message_id>", the id non-empty.
-bool IsIdLine(absl::string_view line) {
-  const size_t space = line.find(' ');
-  if (space == 0 || space == absl::string_view::npos || space + 1 >= line.size()) return false;
-  for (size_t i = 0; i < space; ++i) {
-    if (line[i] < '0' || line[i] > '9') return false;
-  }
-  return line.find('\0') == absl::string_view::npos;
-}
-
-// Returns the end offset (just past '\n') of each line of the longest prefix of
-// `content` made of complete lines that `is_good` accepts.
-template <typename Predicate>
-std::vector<uint64_t> GoodLineEnds(absl::string_view content, Predicate is_good) {
-  std::vector<uint64_t> ends;
-  size_t start = 0;
-  while (start < content.size()) {
-    const size_t newline = content.find('\n', start);
-    if (newline == absl::string_view::npos) break;  // A torn last line.
-    if (!is_good(content.substr(start, newline - start))) break;
-    ends.push_back(newline + 1);
-    start = newline + 1;
-  }
-  return ends;
-}
 
 absl::StatusOr<std::string> ReadIfExists(FileSystem& fs, const std::string& path) {
   auto content = fs.ReadFile(path);
@@ -75,15 +39,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(FileSystem& fs, EventLo
   // A released segment (see ReleaseSegment) has only its .ids file left.
   std::vector<uint64_t> numbers;
   for (const std::string& name : *names) {
-    if (!absl::StartsWith(name, kPrefix)) continue;
-    const absl::string_view suffix = absl::EndsWith(name, kDataSuffix) ? kDataSuffix
-                                     : absl::EndsWith(name, kIdsSuffix) ? kIdsSuffix
-                                                                          : absl::string_view();
-    if (suffix.empty()) continue;
-    const absl::string_view digits = absl::string_view(name).substr(
-        kPrefix.size(), name.size() - kPrefix.size() - suffix.size());
-    uint64_t number;
-    if (absl::SimpleAtoi(digits, &number)) numbers.push_back(number);
+    if (auto number = log_format::ParseSegmentFileName(name)) numbers.push_back(*number);
   }
   std::sort(numbers.begin(), numbers.end());
   numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
@@ -93,11 +49,11 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(FileSystem& fs, EventLo
 }
 
 std::string EventLog::DataPath(uint64_t number) const {
-  return absl::StrFormat("%s/%s%020d%s", options_.dir, kPrefix, number, kDataSuffix);
+  return log_format::DataFilePath(options_.dir, number);
 }
 
 std::string EventLog::IdsPath(uint64_t number) const {
-  return absl::StrFormat("%s/%s%020d%s", options_.dir, kPrefix, number, kIdsSuffix);
+  return log_format::IdsFilePath(options_.dir, number);
 }
 
 absl::Status EventLog::Recover(const std::vector<uint64_t>& segment_numbers) {
@@ -147,8 +103,8 @@ absl::StatusOr<EventLog::Repaired> EventLog::RepairSegment(uint64_t number) {
   if (!data.ok()) return data.status();
   auto ids = ReadIfExists(fs_, IdsPath(number));
   if (!ids.ok()) return ids.status();
-  const std::vector<uint64_t> data_ends = GoodLineEnds(*data, IsDataLine);
-  const std::vector<uint64_t> id_ends = GoodLineEnds(*ids, IsIdLine);
+  const std::vector<uint64_t> data_ends = log_format::GoodLineEnds(*data, log_format::IsDataLine);
+  const std::vector<uint64_t> id_ends = log_format::GoodLineEnds(*ids, log_format::IsIdLine);
   // An event counts only when both its line and its id line are complete; a
   // crash between the two writes leaves an unacknowledged event, cut here.
   Repaired kept;
@@ -293,13 +249,10 @@ absl::Status EventLog::Append(absl::Span<const Record> records, absl::Time now) 
   if (records.empty()) return absl::OkStatus();
   data_buffer_.clear();
   ids_buffer_.clear();
-  const std::string stamp = absl::StrCat(absl::ToUnixMillis(now), " ");
+  const log_format::IdLineWriter id_lines(now);
   for (const Record& record : records) {
-    data_buffer_.append(record.json);
-    data_buffer_.push_back('\n');
-    ids_buffer_.append(stamp);
-    ids_buffer_.append(record.message_id);
-    ids_buffer_.push_back('\n');
+    log_format::AppendDataLine(record.json, data_buffer_);
+    id_lines.Append(record.message_id, ids_buffer_);
   }
   const uint64_t open_segment = segments_.back();
   // The batch was not acknowledged: cut it away (best effort; not synced, as
@@ -350,19 +303,12 @@ absl::StatusOr<std::vector<StoredId>> EventLog::ReadIdsSince(absl::Time since) {
     auto content = ReadIfExists(fs_, path);
     if (!content.ok()) return content.status();
     std::vector<StoredId> ids;
-    absl::string_view rest = *content;
-    while (!rest.empty()) {
-      const size_t newline = rest.find('\n');
-      if (newline == absl::string_view::npos) break;
-      const absl::string_view line = rest.substr(0, newline);
-      rest.remove_prefix(newline + 1);
-      const size_t space = line.find(' ');
-      int64_t millis;
-      if (space == absl::string_view::npos || !absl::SimpleAtoi(line.substr(0, space), &millis)) {
-        continue;
+    log_format::LineReader reader(*content);
+    for (absl::string_view line; reader.Next(line);) {
+      const std::optional<log_format::IdLine> id = log_format::ParseIdLine(line);
+      if (id.has_value() && id->stored_at >= since) {
+        ids.push_back({std::string(id->message_id), id->stored_at});
       }
-      const absl::Time stored_at = absl::FromUnixMillis(millis);
-      if (stored_at >= since) ids.push_back({std::string(line.substr(space + 1)), stored_at});
     }
     newest_first.push_back(std::move(ids));
   }

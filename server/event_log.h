@@ -4,6 +4,7 @@
 //   segment-<N>.ndjson  one documented JSON object per line, nothing else;
 //   segment-<N>.ids     "<stored unix ms> <message_id>" per line, line k
 //                       belonging to line k of the .ndjson file.
+// log_format.h owns the names, the line formats and how lines are read back.
 // Keeping the ids beside the data lets deduplication survive a restart without
 // putting anything into the documented JSON.
 //
@@ -141,6 +142,9 @@ class EventLog {
 
   // Thread-safe. The bytes of .ndjson files on disk.
   uint64_t DiskBytes() const { return disk_bytes_.load(std::memory_order_relaxed); }
+
+  // The directory of the segments (options.dir).
+  const std::string& dir() const { return options_.dir; }
 
   std::string DataPath(uint64_t number) const;
   std::string IdsPath(uint64_t number) const;

@@ -32,6 +32,24 @@ absl::Status CheckTlsFiles(const TlsConfig& tls, FileSystem& fs) {
   return absl::OkStatus();
 }
 
+// Loads the ids `log` stored at or after `since` into `index`; returns how many
+// it then holds.
+absl::StatusOr<size_t> ReloadDedupeIndex(EventLog& log, absl::Time since, DedupeIndex& index) {
+  {  // The ids read are freed at the end of this block, before the trim below.
+    auto ids = log.ReadIdsSince(since);
+    if (!ids.ok()) return ids.status();
+    for (const StoredId& id : *ids) index.Insert(id.message_id, id.stored_at);
+  }
+#ifdef __GLIBC__
+  // The index keeps fingerprints, not the strings just freed; glibc's
+  // malloc would keep their pages (about 110 MiB at 2 M ids) in the process
+  // for good. (The trackd binary links jemalloc, where this is a no-op and
+  // main's MemoryReleaser returns them within a second.)
+  malloc_trim(0);
+#endif
+  return index.size();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
@@ -44,10 +62,19 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
   if (auto status = server->BuildSink(config, fs, clock); !status.ok()) return status;
   server->pipeline_ =
       std::make_unique<Pipeline>(*server->sink_, *server->index_, clock, config.pipeline);
+  server->BuildTracker(config, clock);
+  if (auto s = server->BuildService(config, fs, clock); !s.ok()) return s;
+  if (auto s = server->RegisterMetrics(); !s.ok()) return s;
+  if (auto s = server->StartServing(config); !s.ok()) return s;
+  return server;
+}
+
+void TrackdServer::BuildTracker(const ServerConfig& config,
+                                const std::function<absl::Time()>& clock) {
   TrackerOptions tracker_options{.timestamps = config.timestamps,
                                  .max_batch_items = config.limits.max_batch_items,
                                  .partition_keys = config.sink == SinkKind::kKafka};
-  CounterFamily& rejected = server->metrics_.AddCounter(
+  CounterFamily& rejected = metrics_.AddCounter(
       "trackd_events_rejected_total", "Events rejected by validation, by field.", {"field"});
   tracker_options.on_rejected = [&rejected](const FieldViolations& violations) {
     for (const FieldViolation& v : violations) {
@@ -58,71 +85,80 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
                                                      : f});
     }
   };
-  server->tracker_ =
-      std::make_unique<Tracker>(*server->pipeline_, clock, std::move(tracker_options));
+  tracker_ = std::make_unique<Tracker>(*pipeline_, clock, std::move(tracker_options));
+}
 
+absl::Status TrackdServer::BuildService(const ServerConfig& config, FileSystem& fs,
+                                        const std::function<absl::Time()>& clock) {
   ServiceOptions service_options;
   service_options.clock = clock;
   if (!config.auth_tokens_file.empty()) {
-    auto authenticator = TokenAuthenticator::Load(fs, config.auth_tokens_file, clock);
-    if (!authenticator.ok()) return authenticator.status();
-    server->authenticator_ = std::move(*authenticator);
-    service_options.authenticator = server->authenticator_.get();
-    TokenAuthenticator* authenticator_ptr = server->authenticator_.get();
-    server->metrics_.AddCallback(
-        "trackd_auth_tokens", "Bearer tokens in force; 0 while the tokens file cannot be used.",
-        "gauge", [authenticator_ptr] {
-          authenticator_ptr->CheckFileIfDue();
-          return static_cast<double>(authenticator_ptr->tokens());
-        });
-    server->metrics_.AddCallback(
-        "trackd_auth_tokens_file_usable",
-        "1 while the tokens file is present and well-formed; 0 means every call is refused.",
-        "gauge", [authenticator_ptr] { return authenticator_ptr->file_usable() ? 1.0 : 0.0; });
+    if (auto s = BuildAuthenticator(config.auth_tokens_file, fs, clock); !s.ok()) return s;
+    service_options.authenticator = authenticator_.get();
   }
   if (config.limits.rate_limit_per_client > 0) {
     const double burst = config.limits.rate_limit_burst > 0 ? config.limits.rate_limit_burst
                                                             : config.limits.rate_limit_per_client;
-    server->rate_limiter_ =
-        std::make_unique<RateLimiter>(config.limits.rate_limit_per_client, burst);
-    service_options.rate_limiter = server->rate_limiter_.get();
+    rate_limiter_ = std::make_unique<RateLimiter>(config.limits.rate_limit_per_client, burst);
+    service_options.rate_limiter = rate_limiter_.get();
   }
   service_options.metrics = {
-      .requests = &server->metrics_.AddCounter("trackd_requests_total",
-                                               "gRPC calls by method, status code and client.",
-                                               {"method", "code", "client"}),
-      .latency = &server->metrics_.AddHistogram("trackd_request_duration_seconds",
-                                                "gRPC call latency in the server.", {"method"},
-                                                MetricsRegistry::LatencyBounds()),
-      .auth_failures = &server->metrics_.AddCounter(
-          "trackd_auth_failures_total", "Calls refused as unauthenticated."),
-      .rate_limited = &server->metrics_.AddCounter(
+      .requests = &metrics_.AddCounter("trackd_requests_total",
+                                       "gRPC calls by method, status code and client.",
+                                       {"method", "code", "client"}),
+      .latency = &metrics_.AddHistogram("trackd_request_duration_seconds",
+                                        "gRPC call latency in the server.", {"method"},
+                                        MetricsRegistry::LatencyBounds()),
+      .auth_failures = &metrics_.AddCounter("trackd_auth_failures_total",
+                                            "Calls refused as unauthenticated."),
+      .rate_limited = &metrics_.AddCounter(
           "trackd_rate_limited_total", "Calls refused by the per-client rate limit.", {"client"}),
   };
-  server->service_ = std::make_unique<TrackServiceImpl>(*server->tracker_, service_options);
-  if (auto s = server->RegisterMetrics(); !s.ok()) return s;
+  service_ = std::make_unique<TrackServiceImpl>(*tracker_, service_options);
+  return absl::OkStatus();
+}
 
+absl::Status TrackdServer::BuildAuthenticator(const std::string& tokens_file, FileSystem& fs,
+                                              const std::function<absl::Time()>& clock) {
+  auto authenticator = TokenAuthenticator::Load(fs, tokens_file, clock);
+  if (!authenticator.ok()) return authenticator.status();
+  authenticator_ = std::move(*authenticator);
+  TokenAuthenticator* authenticator_ptr = authenticator_.get();
+  metrics_.AddCallback(
+      "trackd_auth_tokens", "Bearer tokens in force; 0 while the tokens file cannot be used.",
+      "gauge", [authenticator_ptr] {
+        authenticator_ptr->CheckFileIfDue();
+        return static_cast<double>(authenticator_ptr->tokens());
+      });
+  metrics_.AddCallback(
+      "trackd_auth_tokens_file_usable",
+      "1 while the tokens file is present and well-formed; 0 means every call is refused.",
+      "gauge", [authenticator_ptr] { return authenticator_ptr->file_usable() ? 1.0 : 0.0; });
+  return absl::OkStatus();
+}
+
+absl::Status TrackdServer::StartServing(const ServerConfig& config) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  server->BuildTransport(config, builder);
-  builder.RegisterService(server->service_.get());
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
-    server->pipeline_->Stop();
+  BuildTransport(config, builder);
+  builder.RegisterService(service_.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    pipeline_->Stop();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
   }
-  server->ReportServing();
+  ReportServing();
   if (!config.admin_listen.empty()) {
-    auto admin = AdminServer::Start(config.admin_listen, server->metrics_,
-                                    [s = server.get()] { return s->Readiness(); });
+    auto admin =
+        AdminServer::Start(config.admin_listen, metrics_, [this] { return Readiness(); });
     if (!admin.ok()) {
-      server->Shutdown();
+      Shutdown();
       return admin.status();
     }
-    server->admin_ = std::move(*admin);
+    admin_ = std::move(*admin);
   }
-  return server;
+  return absl::OkStatus();
 }
 
 absl::Status TrackdServer::BuildSink(const ServerConfig& config, FileSystem& fs,
@@ -132,42 +168,31 @@ absl::Status TrackdServer::BuildSink(const ServerConfig& config, FileSystem& fs,
     auto kafka = KafkaSink::Create(config.kafka);
     if (!kafka.ok()) return kafka.status();
     sink_ = std::move(*kafka);
-  } else {
-    auto log = EventLog::Open(fs, config.log);
-    if (!log.ok()) return log.status();
-    log_ = std::move(*log);
-    log_->set_failure_observer([this](const absl::Status&) { OnStoreFailure(); });
-    {
-      auto ids = log_->ReadIdsSince(clock() - config.dedupe.window);
-      if (!ids.ok()) return ids.status();
-      for (const StoredId& id : *ids) index_->Insert(id.message_id, id.stored_at);
-    }
-#ifdef __GLIBC__
-    // The index keeps fingerprints, not the strings just freed; glibc's
-    // malloc would keep their pages (about 110 MiB at 2 M ids) in the process
-    // for good. (The trackd binary links jemalloc, where this is a no-op and
-    // main's MemoryReleaser returns them within a second.)
-    malloc_trim(0);
-#endif
-    reloaded_ids_ = index_->size();
-    if (config.sink == SinkKind::kFile) {
-      sink_ = std::make_unique<FileSink>(*log_, clock);
-    } else {
-      HttpForwarderOptions http = config.http;
-      if (http.cursor_path.empty()) http.cursor_path = config.log.dir + "/forward.cursor";
-      if (http.dead_letter_path.empty()) {
-        http.dead_letter_path = config.log.dir + "/dead-letter.ndjson";
-      }
-      http.ids_retention = config.dedupe.window;
-      auto forwarder = HttpForwarder::Start(*log_, fs, std::move(http));
-      if (!forwarder.ok()) return forwarder.status();
-      forwarder_ = std::move(*forwarder);
-      sink_ = std::make_unique<FileSink>(
-          *log_, clock,
-          [forwarder = forwarder_.get()] { return forwarder->BacklogBytes(); },
-          config.spool_max_bytes);
-    }
+    return absl::OkStatus();
   }
+  if (auto s = OpenLog(config.log, fs); !s.ok()) return s;
+  auto reloaded = ReloadDedupeIndex(*log_, clock() - config.dedupe.window, *index_);
+  if (!reloaded.ok()) return reloaded.status();
+  reloaded_ids_ = *reloaded;
+  if (config.sink == SinkKind::kFile) {
+    sink_ = std::make_unique<FileSink>(*log_, clock);
+    return absl::OkStatus();
+  }
+  StoreAndForwardOptions http{.forwarder = config.http,
+                              .max_backlog_bytes = config.spool_max_bytes};
+  http.forwarder.ids_retention = config.dedupe.window;
+  auto sink = StoreAndForwardSink::Start(*log_, fs, clock, std::move(http));
+  if (!sink.ok()) return sink.status();
+  forwarder_ = &(*sink)->forwarder();
+  sink_ = std::move(*sink);
+  return absl::OkStatus();
+}
+
+absl::Status TrackdServer::OpenLog(const EventLogOptions& options, FileSystem& fs) {
+  auto log = EventLog::Open(fs, options);
+  if (!log.ok()) return log.status();
+  log_ = std::move(*log);
+  log_->set_failure_observer([this](const absl::Status&) { OnStoreFailure(); });
   return absl::OkStatus();
 }
 
@@ -234,7 +259,7 @@ absl::Status TrackdServer::RegisterMetrics() {
                          "gauge", [log] { return log->DiskBytes(); });
   }
   if (forwarder_ != nullptr) {
-    HttpForwarder* f = forwarder_.get();
+    HttpForwarder* f = forwarder_;
     metrics_.AddCallback("trackd_sink_backlog_bytes", "Bytes of events not yet delivered.",
                          "gauge", [f] { return f->BacklogBytes(); });
     metrics_.AddCallback("trackd_sink_oldest_undelivered_age_seconds",

@@ -33,6 +33,7 @@
 #include "server/sinks/file_sink.h"
 #include "server/sinks/http_forwarder.h"
 #include "server/sinks/kafka_sink.h"
+#include "server/sinks/store_and_forward_sink.h"
 #include "server/tracker.h"
 #include "server/validate.h"
 
@@ -83,6 +84,19 @@ class TrackdServer {
   // the configured sink (and the HTTP forwarder).
   absl::Status BuildSink(const ServerConfig& config, FileSystem& fs,
                          const std::function<absl::Time()>& clock);
+  // Opens and recovers the log; its failure turns health NOT_SERVING.
+  absl::Status OpenLog(const EventLogOptions& options, FileSystem& fs);
+  // The validation stage, counting rejected events by field.
+  void BuildTracker(const ServerConfig& config, const std::function<absl::Time()>& clock);
+  // The gRPC service with its authenticator, rate limiter and request metrics.
+  absl::Status BuildService(const ServerConfig& config, FileSystem& fs,
+                            const std::function<absl::Time()>& clock);
+  absl::Status BuildAuthenticator(const std::string& tokens_file, FileSystem& fs,
+                                  const std::function<absl::Time()>& clock);
+  // Binds the gRPC port, reports SERVING and starts the admin server. On an
+  // error, stops what it started and returns UNAVAILABLE (or the admin
+  // server's error).
+  absl::Status StartServing(const ServerConfig& config);
   absl::Status RegisterMetrics();
   void BuildTransport(const ServerConfig& config, grpc::ServerBuilder& builder);
   // Sets health SERVING unless the store already failed; called once serving.
@@ -99,7 +113,7 @@ class TrackdServer {
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<DedupeIndex> index_;
   std::unique_ptr<Sink> sink_;
-  std::unique_ptr<HttpForwarder> forwarder_;
+  HttpForwarder* forwarder_ = nullptr;  // kHttp: owned by sink_.
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<TrackServiceImpl> service_;

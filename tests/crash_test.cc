@@ -41,6 +41,7 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "server/file_system.h"
+#include "server/log_format.h"
 #include "tests/test_util.h"
 #include "trackd/v1/track.grpc.pb.h"
 
@@ -311,27 +312,24 @@ StoreContents ReadSegments(const std::string& dir) {
     out.defects.push_back(names.status().ToString());
     return out;
   }
-  std::set<std::string> segments;
+  std::set<uint64_t> numbers;
   for (const std::string& name : *names) {
-    for (absl::string_view suffix : {".ndjson", ".ids"}) {
-      if (absl::StartsWith(name, "segment-") && absl::EndsWith(name, suffix)) {
-        segments.insert(name.substr(0, name.size() - suffix.size()));
-      }
-    }
+    if (auto number = log_format::ParseSegmentFileName(name)) numbers.insert(*number);
   }
-  for (const std::string& segment : segments) {
-    auto data = fs.ReadFile(dir + "/" + segment + ".ndjson");
-    auto ids = fs.ReadFile(dir + "/" + segment + ".ids");
+  for (const uint64_t number : numbers) {
+    const std::string segment = absl::StrCat("segment ", number);
+    auto data = fs.ReadFile(log_format::DataFilePath(dir, number));
+    auto ids = fs.ReadFile(log_format::IdsFilePath(dir, number));
     if (!data.ok() || !ids.ok()) {
       out.defects.push_back(absl::StrCat(segment, ": ", data.status().ToString(), " / ",
                                          ids.status().ToString()));
       continue;
     }
     if (!data->empty() && data->back() != '\n') {
-      out.defects.push_back(segment + ".ndjson ends in a torn line");
+      out.defects.push_back(segment + "'s .ndjson file ends in a torn line");
     }
     if (!ids->empty() && ids->back() != '\n') {
-      out.defects.push_back(segment + ".ids ends in a torn line");
+      out.defects.push_back(segment + "'s .ids file ends in a torn line");
     }
     // Complete lines only: a torn last line is reported above.
     std::vector<absl::string_view> data_lines = absl::StrSplit(*data, '\n');
@@ -344,14 +342,12 @@ StoreContents ReadSegments(const std::string& dir) {
     }
     for (size_t k = 0; k < std::min(data_lines.size(), id_lines.size()); ++k) {
       const std::string where = absl::StrCat(segment, " line ", k + 1);
-      const size_t space = id_lines[k].find(' ');
-      int64_t millis = 0;
-      if (space == absl::string_view::npos ||
-          !absl::SimpleAtoi(id_lines[k].substr(0, space), &millis)) {
+      const std::optional<log_format::IdLine> id_line = log_format::ParseIdLine(id_lines[k]);
+      if (!id_line.has_value()) {
         out.defects.push_back(absl::StrCat(where, ": malformed id line \"", id_lines[k], "\""));
         continue;
       }
-      const absl::string_view id = id_lines[k].substr(space + 1);
+      const absl::string_view id = id_line->message_id;
       google::protobuf::Struct event;
       if (!google::protobuf::util::JsonStringToMessage(std::string(data_lines[k]), &event).ok()) {
         out.defects.push_back(absl::StrCat(where, ": not JSON: ", data_lines[k]));
@@ -436,17 +432,19 @@ std::string ForgeTornTail(const std::string& dir, Ledger& ledger, std::mt19937& 
   PosixFileSystem fs;
   auto names = fs.ListDir(dir);
   if (!names.ok()) return "";
-  std::vector<std::string> data_files;  // Zero-padded numbers: sorted by name is sorted by number.
+  std::vector<uint64_t> numbers;  // Of the segments with a .ndjson file.
   for (const std::string& name : *names) {
-    if (absl::StartsWith(name, "segment-") && absl::EndsWith(name, ".ndjson")) {
-      data_files.push_back(dir + "/" + name);
+    const std::optional<uint64_t> number = log_format::ParseSegmentFileName(name);
+    if (number.has_value() && name == log_format::DataFileName(*number)) {
+      numbers.push_back(*number);
     }
   }
-  std::sort(data_files.begin(), data_files.end());
-  if (data_files.empty()) return "";
+  std::sort(numbers.begin(), numbers.end());
+  if (numbers.empty()) return "";
+  std::vector<std::string> data_files;
+  for (uint64_t number : numbers) data_files.push_back(log_format::DataFilePath(dir, number));
   const std::string data_path = data_files.back();
-  const std::string ids_path =
-      absl::StrCat(absl::StripSuffix(data_path, ".ndjson"), ".ids");
+  const std::string ids_path = log_format::IdsFilePath(dir, numbers.back());
   auto data = fs.ReadFile(data_path);
   auto ids = fs.ReadFile(ids_path);
   if (!data.ok() || !ids.ok()) return "";
@@ -477,7 +475,7 @@ std::string ForgeTornTail(const std::string& dir, Ledger& ledger, std::mt19937& 
     last_line_start = new_data.size();
     absl::StrAppend(&new_data, model.substr(0, value_start), kUserPrefix, n,
                     model.substr(value_end));
-    absl::StrAppend(&new_ids, absl::ToUnixMillis(absl::Now()), " ", kIdPrefix, n, "\n");
+    log_format::IdLineWriter(absl::Now()).Append(absl::StrCat(kIdPrefix, n), new_ids);
   }
   const bool torn_data = rng() % 2 == 0;
   if (torn_data) {

@@ -30,6 +30,7 @@
 #include "server/sinks/forward_cursor.h"
 #include "server/sinks/http_forwarder.h"
 #include "server/sinks/http_poster.h"
+#include "server/sinks/store_and_forward_sink.h"
 #include "tests/test_util.h"
 
 namespace trackd {
@@ -696,6 +697,52 @@ TEST_F(SpoolForwarderTest, DeadLetterFileCreationSyncsDirectory) {
   fs_.fail_sync_dir = false;
   StartForwarder();
   EXPECT_TRUE(fs_.FileSize(dead_letter_path()).ok());
+}
+
+// The HTTP sink as one object: a write that would take the undelivered
+// backlog past the bound is refused and stores nothing.
+TEST_F(SpoolForwarderTest, StoreAndForwardSinkRefusesAWritePastTheBacklogBoundAndStoresNothing) {
+  OpenLog();
+  receiver_.Answer(503, "{\"error\":\"try again\"}");  // Nothing is delivered.
+  auto sink = StoreAndForwardSink::Start(*log_, fs_, [] { return absl::Now(); },
+                                         {.forwarder = Options(), .max_backlog_bytes = 1000});
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  const Record record{"fwd-0", absl::StrCat("{\"pad\":\"", std::string(189, 'p'), "\"}"), ""};
+  const uint64_t line_bytes = record.json.size() + 1;  // 200.
+  int stored = 0;
+  absl::Status refused;
+  for (int n = 0; n < 20 && refused.ok(); ++n) {
+    refused = (*sink)->Write({record});
+    if (refused.ok()) ++stored;
+  }
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
+  EXPECT_THAT(std::string(refused.message()),
+              HasSubstr("the spool is full (1000 of 1000 bytes undelivered)"));
+  EXPECT_EQ(stored, static_cast<int>(1000 / line_bytes));
+  EXPECT_EQ((*sink)->forwarder().BacklogBytes(), stored * line_bytes);  // The refused one is not.
+  EXPECT_EQ(log_->DurableEnd().data_bytes, stored * line_bytes);
+  EXPECT_TRUE((*sink)->Failure().ok());
+}
+
+// Without paths of its own, the HTTP sink keeps the forwarder's cursor and
+// dead letters beside the segments, where a restart finds them.
+TEST_F(SpoolForwarderTest, StoreAndForwardSinkKeepsItsCursorAndDeadLettersInTheLogDirectory) {
+  OpenLog();
+  receiver_.Answer(400, "{\"error\":\"invalid event\"}");
+  HttpForwarderOptions options = Options();
+  options.cursor_path.clear();
+  options.dead_letter_path.clear();
+  auto sink = StoreAndForwardSink::Start(*log_, fs_, [] { return absl::Now(); },
+                                         {.forwarder = options});
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  const Record record{"fwd-0", "{\"user_id\":\"user-0\"}", ""};
+  ASSERT_TRUE((*sink)->Write({record}).ok());
+  EXPECT_TRUE(WaitUntil([&] {
+    auto dead = fs_.ReadFile(data_dir() + "/dead-letter.ndjson");
+    return dead.ok() && absl::StrContains(*dead, "user-0") &&
+           fs_.FileSize(data_dir() + "/forward.cursor").ok();
+  }));
+  EXPECT_EQ((*sink)->forwarder().stats().dead_lettered, 1u);
 }
 
 // Point 9: the state a crash leaves between recording a dead letter and saving
