@@ -24,6 +24,7 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "server/file_system.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 #include "trackd/v1/track.grpc.pb.h"
 
@@ -225,7 +226,7 @@ TEST(ProcessTest, DataGroupReadableFromTheEnvironmentGivesFiles0640InA0750Direct
   ::umask(old_umask);
   struct stat dir_stat, file_stat;
   ASSERT_EQ(::stat(data_dir.c_str(), &dir_stat), 0);
-  ASSERT_EQ(::stat((data_dir + "/segment-00000000000000000001.ndjson").c_str(), &file_stat), 0);
+  ASSERT_EQ(::stat(testing::SegmentDataPath(data_dir).c_str(), &file_stat), 0);
   EXPECT_EQ(dir_stat.st_mode & 07777, 0750u);
   EXPECT_EQ(file_stat.st_mode & 07777, 0640u);
   EXPECT_EQ(trackd.TerminateAndWait(absl::Seconds(30)), 0);
