@@ -1,5 +1,7 @@
 // Shared helpers for trackd's tests: the seed sample as a TrackRequest, a
-// temporary directory, a file system that fails on command, and a JSON minifier.
+// temporary directory, a file system that fails on command, a JSON minifier,
+// and WaitUntil, the one way a test waits for something (with a deadline). A
+// real server for a test: test_server.h.
 #ifndef TRACKD_TESTS_TEST_UTIL_H_
 #define TRACKD_TESTS_TEST_UTIL_H_
 
