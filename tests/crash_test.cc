@@ -52,16 +52,6 @@ namespace {
 
 using grpc::health::v1::HealthCheckResponse;
 
-// Waits (bounded) until `done` returns true; returns whether it did.
-bool WaitUntil(const std::function<bool()>& done, absl::Duration limit) {
-  const absl::Time give_up = absl::Now() + limit;
-  while (absl::Now() < give_up) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return done();
-}
-
 // Event n of a test: message_id "crash-<n>" and user_id "user-<n>", so each
 // stored JSON line can be checked against the id stored beside it.
 constexpr absl::string_view kIdPrefix = "crash-";
@@ -672,7 +662,7 @@ TEST_F(FullDiskTest, FillingDiskAcknowledgesOnlyStoredEventsAndReportsNotServing
   absl::StatusOr<HealthCheckResponse::ServingStatus> health;
   int ready = 0;
   bool logged_why = false;
-  WaitUntil(
+  EXPECT_TRUE(testing::WaitUntil(
       [&] {
         health = CheckHealth(trackd_->target());
         ready = ReadyzStatus(admin_port);
@@ -684,7 +674,7 @@ TEST_F(FullDiskTest, FillingDiskAcknowledgesOnlyStoredEventsAndReportsNotServing
         return health.ok() && *health == HealthCheckResponse::NOT_SERVING && ready == 503 &&
                logged_why;
       },
-      absl::Seconds(5));
+      absl::Seconds(5), "NOT_SERVING, /readyz 503 and the error logged"));
   ASSERT_TRUE(health.ok()) << "the health RPC did not answer: " << health.status();
   EXPECT_EQ(*health, HealthCheckResponse::NOT_SERVING);
   EXPECT_EQ(ready, 503);

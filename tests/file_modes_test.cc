@@ -12,6 +12,7 @@
 #include "server/event_log.h"
 #include "server/file_system.h"
 #include "server/server.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 
 namespace trackd {
@@ -34,12 +35,10 @@ class FileModesTest : public ::testing::Test {
   // its parent), so the log, the dead-letter file and the directories are all
   // made by trackd; the upstream is never called (nothing is tracked).
   void StartSpool(FileSystem& fs) {
-    ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.log.dir = data_dir_;
-    config.sink = SinkKind::kHttp;
-    config.http.http.url = "http://127.0.0.1:9/track";
-    auto server = TrackdServer::Start(config, fs, [] { return absl::Now(); });
+    auto server = testing::StartServer(data_dir_, fs, [](ServerConfig& c) {
+      c.sink = SinkKind::kHttp;
+      c.http.http.url = "http://127.0.0.1:9/track";
+    });
     ASSERT_TRUE(server.ok()) << server.status();
     // The forwarder's cursor is written only through WriteFileAtomically.
     ASSERT_TRUE(fs.WriteFileAtomically(data_dir_ + "/forward.cursor", "1 0 0\n").ok());
@@ -49,10 +48,10 @@ class FileModesTest : public ::testing::Test {
   void ExpectModes(unsigned file, unsigned dir) {
     EXPECT_EQ(ModeOf(parent_), dir);
     EXPECT_EQ(ModeOf(data_dir_), dir);
-    for (const char* name : {"/segment-00000000000000000001.ndjson",
-                             "/segment-00000000000000000001.ids", "/dead-letter.ndjson",
-                             "/forward.cursor"}) {
-      EXPECT_EQ(ModeOf(data_dir_ + name), file) << name;
+    for (const std::string& path :
+         {testing::SegmentDataPath(data_dir_), testing::SegmentIdsPath(data_dir_),
+          data_dir_ + "/dead-letter.ndjson", data_dir_ + "/forward.cursor"}) {
+      EXPECT_EQ(ModeOf(path), file) << path;
     }
   }
 

@@ -18,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 
 #include <httplib.h>
@@ -79,12 +80,10 @@ class Pki {
 class HardeningTest : public ::testing::Test {
  protected:
   void Start(const std::function<void(ServerConfig&)>& customize) {
-    ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.admin_listen = "127.0.0.1:0";
-    config.log.dir = dir_.path() + "/data";
-    customize(config);
-    auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+    auto server = testing::StartServer(dir_.path() + "/data", fs_, [&](ServerConfig& c) {
+      c.admin_listen = "127.0.0.1:0";
+      customize(c);
+    });
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
   }
@@ -157,7 +156,7 @@ TEST_F(HardeningTest, TokensAreRequiredAndRefusalsGiveNoHint) {
   EXPECT_EQ(metrics.at("trackd_requests_total{method=\"Track\",code=\"OK\",client=\"billing\"}"),
             1);
   // The client's name is for logs and metrics, never the event.
-  EXPECT_THAT(ReadFile(dir_.path() + "/data/segment-00000000000000000001.ndjson"),
+  EXPECT_THAT(ReadFile(testing::SegmentDataPath(dir_.path() + "/data")),
               ::testing::Not(HasSubstr("crm")));
 }
 
@@ -192,12 +191,10 @@ TEST_F(HardeningTest, MutualTlsRefusesClientsWithoutACertificateOrFromAnotherCa)
 
 TEST(HardeningStartTest, RefusesToStartWithAMissingCertificate) {
   testing::TempDir dir;
-  ServerConfig config;
-  config.listen = "127.0.0.1:0";
-  config.log.dir = dir.path() + "/data";
-  config.tls = {.cert_file = dir.path() + "/missing.pem", .key_file = dir.path() + "/missing.key"};
   PosixFileSystem fs;
-  auto server = TrackdServer::Start(config, fs, [] { return absl::Now(); });
+  auto server = testing::StartServer(dir.path() + "/data", fs, [&](ServerConfig& c) {
+    c.tls = {.cert_file = dir.path() + "/missing.pem", .key_file = dir.path() + "/missing.key"};
+  });
   EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(server.status().message(), HasSubstr("missing.pem"));
 }
@@ -235,25 +232,30 @@ TEST_F(HardeningTest, CertificateRotationUnderLoadDropsNoCall) {
       }
     }
   });
-  while (ok < 20) absl::SleepFor(absl::Milliseconds(5));
+  if (!testing::WaitUntil([&] { return ok >= 20; }, absl::Seconds(30), "20 calls to succeed")) {
+    stop = true;
+    load.join();
+    FAIL() << ok << " calls succeeded, " << failed << " failed: " << first_failure;
+  }
 
   // Kubernetes swaps the mounted files: write the new pair in place.
   const int ok_at_rotation = ok;
   WriteFile(key, pki.Key("new"));
   WriteFile(cert, pki.Pem("new"));
   // A new connection that trusts only the new CA succeeds once the server reloaded.
-  const absl::Time give_up = absl::Now() + absl::Seconds(30);
   absl::Status fresh = absl::UnknownError("not tried");
   int attempt = 0;
-  while (!fresh.ok() && absl::Now() < give_up) {
-    fresh = TrackWith({.security = ChannelSecurity::kTls, .tls_root_certs_pem = pki.Pem(new_ca)},
-                      absl::StrCat("fresh-", attempt++))
-                .status();
-    if (!fresh.ok()) absl::SleepFor(absl::Milliseconds(200));
-  }
+  const ClientOptions new_ca_only{.security = ChannelSecurity::kTls,
+                                  .tls_root_certs_pem = pki.Pem(new_ca)};
+  const bool served_new = testing::WaitUntil(
+      [&] {
+        fresh = TrackWith(new_ca_only, absl::StrCat("fresh-", attempt++)).status();
+        return fresh.ok();
+      },
+      absl::Seconds(30), "a connection that trusts only the new CA");
   stop = true;
   load.join();
-  EXPECT_TRUE(fresh.ok()) << "the server never served the new certificate: " << fresh;
+  EXPECT_TRUE(served_new) << "the server never served the new certificate: " << fresh;
   EXPECT_EQ(failed, 0) << first_failure;
   EXPECT_GT(ok.load(), ok_at_rotation) << "the load stalled during the rotation";
 }

@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "server/server.h"
 #include "server/wire/track_wire.pb.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 #include "trackd/v1/track.pb.h"
 
@@ -60,13 +61,13 @@ void AddString(wire::Struct* s, const std::string& key, const std::string& value
 class HostileInputTest : public ::testing::Test {
  protected:
   void Start(const std::function<void(ServerConfig&)>& customize = nullptr) {
-    ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.admin_listen = "127.0.0.1:0";
-    config.log.dir = dir_.path() + "/data";
-    config.shutdown_grace = absl::Seconds(5);
-    if (customize) customize(config);
-    auto server = TrackdServer::Start(config, fs_, [this] { return Now(); });
+    auto server = testing::StartServer(
+        dir_.path() + "/data", fs_,
+        [&](ServerConfig& c) {
+          c.admin_listen = "127.0.0.1:0";
+          if (customize) customize(c);
+        },
+        [this] { return Now(); });
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     grpc::ChannelArguments args;
@@ -97,13 +98,7 @@ class HostileInputTest : public ::testing::Test {
     return Call("/trackd.v1.TrackService/TrackBatch", batch, response);
   }
 
-  // The lines of the embedded log's first segment ("" when none was written).
-  std::vector<std::string> StoredLines() {
-    std::ifstream in(dir_.path() + "/data/segment-00000000000000000001.ndjson");
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-  }
+  std::vector<std::string> StoredLines() { return testing::StoredLines(dir_.path() + "/data"); }
 
   testing::TempDir dir_;
   PosixFileSystem fs_;

@@ -31,6 +31,7 @@
 #include "server/sinks/http_forwarder.h"
 #include "server/sinks/http_poster.h"
 #include "server/sinks/store_and_forward_sink.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 
 namespace trackd {
@@ -92,22 +93,17 @@ class Receiver {
   }
 
   // Waits (bounded) until `count` distinct requests were accepted.
-  bool WaitForAccepted(size_t count, absl::Duration limit = absl::Seconds(30)) const {
-    return WaitUntil([&] { return Accepted().size() >= count; }, limit);
+  ::testing::AssertionResult WaitForAccepted(size_t count,
+                                             absl::Duration limit = absl::Seconds(30)) const {
+    return testing::WaitUntil([&] { return Accepted().size() >= count; }, limit,
+                              absl::StrCat(count, " accepted requests"));
   }
 
   // Waits (bounded) until `count` requests arrived, whatever their answer.
-  bool WaitForAttempts(size_t count, absl::Duration limit = absl::Seconds(30)) const {
-    return WaitUntil([&] { return Requests().size() >= count; }, limit);
-  }
-
-  static bool WaitUntil(const std::function<bool()>& done, absl::Duration limit) {
-    const absl::Time give_up = absl::Now() + limit;
-    while (absl::Now() < give_up) {
-      if (done()) return true;
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    return false;
+  ::testing::AssertionResult WaitForAttempts(size_t count,
+                                             absl::Duration limit = absl::Seconds(30)) const {
+    return testing::WaitUntil([&] { return Requests().size() >= count; }, limit,
+                              absl::StrCat(count, " requests"));
   }
 
  private:
@@ -127,20 +123,18 @@ v1::TrackRequest Event(int n) {
 class HttpForwardingTest : public ::testing::Test {
  protected:
   void StartServer(int batch = 1, uint64_t spool_max_bytes = 1 << 30) {
-    ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.log.dir = dir_.path() + "/data";
-    config.log.segment_bytes = 4096;  // Several segments, so release is exercised.
-    config.sink = SinkKind::kHttp;
-    config.spool_max_bytes = spool_max_bytes;
-    config.http.http = {.url = receiver_.url(),
-                        .connect_timeout = absl::Seconds(1),
-                        .total_timeout = absl::Seconds(1)};
-    config.http.batch = batch;
-    config.http.auth_header = "Authorization: Bearer test-token";
-    config.http.initial_backoff = absl::Milliseconds(20);
-    config.http.max_backoff = absl::Milliseconds(200);
-    auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+    auto server = testing::StartServer(dir_.path() + "/data", fs_, [&](ServerConfig& c) {
+      c.log.segment_bytes = 4096;  // Several segments, so release is exercised.
+      c.sink = SinkKind::kHttp;
+      c.spool_max_bytes = spool_max_bytes;
+      c.http.http = {.url = receiver_.url(),
+                     .connect_timeout = absl::Seconds(1),
+                     .total_timeout = absl::Seconds(1)};
+      c.http.batch = batch;
+      c.http.auth_header = "Authorization: Bearer test-token";
+      c.http.initial_backoff = absl::Milliseconds(20);
+      c.http.max_backoff = absl::Milliseconds(200);
+    });
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", server_->port()),
@@ -176,10 +170,9 @@ TEST_F(HttpForwardingTest, DeliversEveryEventInOrderWithItsKeyAndHeaders) {
     EXPECT_EQ(accepted[n].type, "application/json");
     EXPECT_EQ(accepted[n].auth, "Bearer test-token");
   }
-  const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (server_->forwarder_stats()->delivered < 60 && absl::Now() < give_up) {
-    absl::SleepFor(absl::Milliseconds(10));  // The receiver logs before it answers.
-  }
+  // The receiver logs before it answers, so the forwarder may not have counted them yet.
+  EXPECT_TRUE(testing::WaitUntil([&] { return server_->forwarder_stats()->delivered >= 60; },
+                                 absl::Seconds(10), "60 deliveries counted"));
   EXPECT_EQ(server_->forwarder_stats()->delivered, 60u);
 }
 
@@ -203,12 +196,13 @@ TEST_F(HttpForwardingTest, BatchesArePostedAsJsonArraysKeyedByTheirFirstEvent) {
     }
     return users;
   };
-  const absl::Time give_up = absl::Now() + absl::Seconds(30);
-  std::vector<std::string> all_users = users_received();
-  while (all_users.size() < 12 && absl::Now() < give_up) {
-    absl::SleepFor(absl::Milliseconds(20));
-    all_users = users_received();
-  }
+  std::vector<std::string> all_users;
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        all_users = users_received();
+        return all_users.size() >= 12;
+      },
+      absl::Seconds(30), "12 events received"));
   ASSERT_EQ(all_users.size(), 12u);
   for (int n = 0; n < 12; ++n) EXPECT_EQ(all_users[n], absl::StrCat("user-", n));
 }
@@ -291,13 +285,14 @@ TEST_F(HttpForwardingTest, FullSpoolAnswersResourceExhaustedThenRecovers) {
   receiver_.SetMode("mode=ok");
   ASSERT_TRUE(receiver_.WaitForAccepted(accepted));
   // Delivered segments were released, so there is room again.
-  const absl::Time give_up = absl::Now() + absl::Seconds(30);
   absl::Status again = absl::UnknownError("not tried");
-  while (!again.ok() && absl::Now() < give_up) {
-    again = client_->Track(Event(1000)).status();
-    if (!again.ok()) absl::SleepFor(absl::Milliseconds(50));
-  }
-  EXPECT_TRUE(again.ok()) << again;
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        again = client_->Track(Event(1000)).status();
+        return again.ok();
+      },
+      absl::Seconds(30), "Track to be accepted again"))
+      << again;
 }
 
 TEST(HttpForwardingProcessTest, KillNineDuringDeliveryLosesNothing) {
@@ -480,8 +475,8 @@ class SpoolForwarderTest : public ::testing::Test {
     }));
   }
 
-  static bool WaitUntil(const std::function<bool()>& done) {
-    return Receiver::WaitUntil(done, absl::Seconds(30));
+  static ::testing::AssertionResult WaitUntil(const std::function<bool()>& done) {
+    return testing::WaitUntil(done, absl::Seconds(30));
   }
 
   testing::TempDir dir_;
@@ -493,15 +488,13 @@ class SpoolForwarderTest : public ::testing::Test {
 
 // Point 8: a disk that fills while events are delivered and empties again.
 TEST_F(SpoolForwarderTest, FullDiskHoldsReleaseUntilSpaceReturnsThenBacklogAndTrackRecover) {
-  ServerConfig config;
-  config.listen = "127.0.0.1:0";
-  config.log.dir = data_dir();
-  config.log.segment_bytes = 1024;
-  config.sink = SinkKind::kHttp;
-  config.spool_max_bytes = 3000;
-  config.http = Options();
   receiver_.Answer(503, "{\"error\":\"try again\"}");
-  auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+  auto server = testing::StartServer(data_dir(), fs_, [&](ServerConfig& c) {
+    c.log.segment_bytes = 1024;
+    c.sink = SinkKind::kHttp;
+    c.spool_max_bytes = 3000;
+    c.http = Options();
+  });
   ASSERT_TRUE(server.ok()) << server.status();
   auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", (*server)->port()),
                                      .service_config_json = ""});
@@ -580,8 +573,11 @@ TEST_F(SpoolForwarderTest, RestartAfterFailedReleaseReportsTheTrueBacklogAndRele
       << "the delivered segments counted as backlog: " << forwarder_->BacklogBytes();
   EXPECT_GT(DataFiles(), 1) << "released although every delete fails";
   fs_.fail_delete = false;
-  EXPECT_TRUE(WaitUntil([&] { return DataFiles() == 1 && forwarder_->stats().storage_healthy; }));
-  EXPECT_EQ(forwarder_->BacklogBytes(), 0u);
+  // A release counts its segment as backlog until it is done, so wait for all three.
+  EXPECT_TRUE(WaitUntil([&] {
+    return DataFiles() == 1 && forwarder_->stats().storage_healthy &&
+           forwarder_->BacklogBytes() == 0;
+  })) << DataFiles() << " .ndjson files, backlog " << forwarder_->BacklogBytes();
   EXPECT_EQ(receiver_.Requests().size(), 30u);  // Nothing was sent again.
 }
 
@@ -773,7 +769,7 @@ class DeadLetterCrashTest : public SpoolForwarderTest {
   }
 
   // Waits until the restarted forwarder saved a cursor past both events.
-  bool WaitForCursorPastBoth() {
+  ::testing::AssertionResult WaitForCursorPastBoth() {
     return WaitUntil([&] {
       auto text = fs_.ReadFile(Options().cursor_path);
       if (!text.ok()) return false;

@@ -14,6 +14,7 @@
 #include "common/json_encoder.h"
 #include "server/server.h"
 #include "tests/kafka_test_util.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 
 namespace trackd {
@@ -25,10 +26,10 @@ TEST(KafkaIntegrationTest, EventsArriveWithValueKeyHeaderAndPerAccountOrder) {
   ASSERT_TRUE(kafka.ok()) << "see " << dir.path() << "/kafka_cluster.out";
   ASSERT_TRUE(kafka.CreateTopic("events", 3, 1));
 
-  const ServerConfig config =
-      testing::KafkaServerConfig(kafka.bootstrap(), "events", absl::Seconds(30));
   PosixFileSystem fs;
-  auto server = TrackdServer::Start(config, fs, [] { return absl::Now(); });
+  auto server = testing::StartServer(dir.path() + "/data", fs, [&](ServerConfig& c) {
+    testing::UseKafka(c, kafka.bootstrap(), "events", absl::Seconds(30));
+  });
   ASSERT_TRUE(server.ok()) << server.status();
   auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", (*server)->port())});
 

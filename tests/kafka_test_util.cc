@@ -51,13 +51,10 @@ std::vector<ConsumedMessage> ConsumeTopic(const std::string& bootstrap, const st
   return out;
 }
 
-ServerConfig KafkaServerConfig(const std::string& bootstrap, const std::string& topic,
-                               absl::Duration delivery_timeout) {
-  ServerConfig config;
-  config.listen = "127.0.0.1:0";
+void UseKafka(ServerConfig& config, const std::string& bootstrap, const std::string& topic,
+              absl::Duration delivery_timeout) {
   config.sink = SinkKind::kKafka;
   config.kafka = {.brokers = bootstrap, .topic = topic, .delivery_timeout = delivery_timeout};
-  return config;
 }
 
 KafkaCluster::KafkaCluster(const std::string& dir, int brokers) : dir_(dir) {

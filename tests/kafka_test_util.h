@@ -26,9 +26,10 @@ std::vector<ConsumedMessage> ConsumeTopic(const std::string& bootstrap, const st
                                           size_t count, absl::Duration limit,
                                           absl::Duration quiet = absl::Seconds(3));
 
-// A trackd configuration on 127.0.0.1:0 with --sink=kafka to `bootstrap`.
-ServerConfig KafkaServerConfig(const std::string& bootstrap, const std::string& topic,
-                               absl::Duration delivery_timeout);
+// Makes `config` (a test server's, see test_server.h) send to Kafka at
+// `bootstrap`, as --sink=kafka does.
+void UseKafka(ServerConfig& config, const std::string& bootstrap, const std::string& topic,
+              absl::Duration delivery_timeout);
 
 // A real Kafka cluster on 127.0.0.1 in a directory of its own; stopped on
 // destruction (and by the script's watchdog if the test process dies).

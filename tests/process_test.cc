@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/struct.pb.h"
@@ -23,6 +24,7 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "server/file_system.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 #include "trackd/v1/track.grpc.pb.h"
 
@@ -129,15 +131,14 @@ TEST(ProcessTest, KillNineLosesNoAcknowledgedEventAndLeavesNoTornLine) {
         }
       });
     }
-    // Kill while calls are in flight: after a few hundred acknowledgements.
-    const absl::Time give_up = absl::Now() + absl::Seconds(30);
-    while (absl::Now() < give_up) {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (acknowledged.size() >= 500) break;
-      }
-      usleep(1000);
-    }
+    // Kill while calls are in flight: after a few hundred acknowledgements (the
+    // count is checked below, once the callers are joined).
+    (void)testing::WaitUntil(
+        [&] {
+          std::lock_guard<std::mutex> lock(mu);
+          return acknowledged.size() >= 500;
+        },
+        absl::Seconds(30));
     trackd.Kill9();
     stop = true;
     for (auto& c : callers) c.join();
@@ -225,7 +226,7 @@ TEST(ProcessTest, DataGroupReadableFromTheEnvironmentGivesFiles0640InA0750Direct
   ::umask(old_umask);
   struct stat dir_stat, file_stat;
   ASSERT_EQ(::stat(data_dir.c_str(), &dir_stat), 0);
-  ASSERT_EQ(::stat((data_dir + "/segment-00000000000000000001.ndjson").c_str(), &file_stat), 0);
+  ASSERT_EQ(::stat(testing::SegmentDataPath(data_dir).c_str(), &file_stat), 0);
   EXPECT_EQ(dir_stat.st_mode & 07777, 0750u);
   EXPECT_EQ(file_stat.st_mode & 07777, 0640u);
   EXPECT_EQ(trackd.TerminateAndWait(absl::Seconds(30)), 0);
@@ -267,7 +268,14 @@ TEST(ProcessTest, LogsHoldNoEmailUserNameOrToken) {
       stub->Track(&context, request, &response);
     }
   }
-  absl::SleepFor(absl::Milliseconds(1500));  // Let a summary line and upstream errors be logged.
+  // Wait for a summary line (every second) and the upstream errors to be logged.
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        const std::string log = trackd.Log();
+        return absl::StrContains(log, "\"msg\":\"summary\"") &&
+               absl::StrContains(log, "upstream delivery failing");
+      },
+      absl::Seconds(30), "a summary line and an upstream failure in the log"));
   EXPECT_EQ(trackd.TerminateAndWait(absl::Seconds(15)), 0);
   const std::string log = trackd.Log();
   EXPECT_NE(log.find("\"msg\":\"serving\""), std::string::npos) << log;

@@ -2,10 +2,12 @@
 // system, and the generated C++ stub, as a client would use them.
 #include "server/server.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
@@ -17,6 +19,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 #include "trackd/v1/track.grpc.pb.h"
 
@@ -60,15 +63,11 @@ class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override { StartServer(); }
 
-  void StartServer(size_t max_queued = 20000,
-                   const std::function<void(ServerConfig&)>& customize = nullptr) {
-    ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.log.dir = dir_.path();
-    config.pipeline.max_queued_events = max_queued;
-    config.shutdown_grace = absl::Seconds(5);
-    if (customize) customize(config);
-    auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+  void StartServer(size_t max_queued = 20000, const testing::CustomizeConfig& customize = nullptr) {
+    auto server = testing::StartServer(dir_.path(), fs_, [&](ServerConfig& c) {
+      c.pipeline.max_queued_events = max_queued;
+      if (customize) customize(c);
+    });
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
@@ -93,21 +92,7 @@ class ServerTest : public ::testing::Test {
     return stub_->Track(&context, request, response);
   }
 
-  std::vector<std::string> StoredLines() {
-    std::vector<std::string> lines;
-    PosixFileSystem fs;
-    auto names = fs.ListDir(dir_.path());
-    EXPECT_TRUE(names.ok());
-    std::sort(names->begin(), names->end());
-    for (const auto& name : *names) {
-      if (!absl::EndsWith(name, ".ndjson")) continue;
-      auto content = fs.ReadFile(dir_.path() + "/" + name);
-      for (absl::string_view line : absl::StrSplit(*content, '\n', absl::SkipEmpty())) {
-        lines.emplace_back(line);
-      }
-    }
-    return lines;
-  }
+  std::vector<std::string> StoredLines() { return testing::StoredLines(dir_.path()); }
 
   testing::TempDir dir_;
   FaultInjectingFileSystem fs_;
@@ -394,15 +379,11 @@ TEST_F(ServerTest, FullQueueAnswersResourceExhausted) {
   AsyncCall extra_call;
   StartTrack(*stub_, extra, extra_call);
 
-  const absl::Time give_up = absl::Now() + absl::Seconds(20);
-  while (!batch_done.HasBeenNotified() && !extra_call.done.HasBeenNotified() &&
-         absl::Now() < give_up) {
-    absl::SleepFor(absl::Milliseconds(5));
-  }
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] { return batch_done.HasBeenNotified() || extra_call.done.HasBeenNotified(); },
+      absl::Seconds(20), "a refusal, the queue being full"));
   const grpc::Status refused =
       batch_done.HasBeenNotified() ? batch_status : extra_call.status;
-  ASSERT_TRUE(batch_done.HasBeenNotified() || extra_call.done.HasBeenNotified())
-      << "neither call was refused although the queue was full";
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_TRUE(RetryInfoOf(refused).has_value());
 
@@ -431,18 +412,17 @@ TEST_F(ServerTest, DrainingReportsNotServingAndNotReady) {
   StartTrack(*stub_, request, in_flight);
   fs_.sync_blocked.WaitForNotification();
   std::thread stopper([this] { server_->Shutdown(); });
-  const absl::Time give_up = absl::Now() + absl::Seconds(10);
   absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus> health;
   int ready = 200;
-  while (absl::Now() < give_up) {
-    health = (*client)->CheckHealth();
-    ready = admin.Get("/readyz")->status;
-    if (health.ok() && *health == grpc::health::v1::HealthCheckResponse::NOT_SERVING &&
-        ready == 503) {
-      break;
-    }
-    absl::SleepFor(absl::Milliseconds(10));
-  }
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        health = (*client)->CheckHealth();
+        ready = admin.Get("/readyz")->status;
+        return health.ok() && *health == grpc::health::v1::HealthCheckResponse::NOT_SERVING &&
+               ready == 503;
+      },
+      absl::Seconds(10), "health NOT_SERVING and /readyz 503"));
+  ASSERT_TRUE(health.ok()) << health.status();
   EXPECT_EQ(*health, grpc::health::v1::HealthCheckResponse::NOT_SERVING);
   EXPECT_EQ(ready, 503);
   fs_.block_sync = false;
@@ -452,23 +432,57 @@ TEST_F(ServerTest, DrainingReportsNotServingAndNotReady) {
   EXPECT_TRUE(in_flight.status.ok());
 }
 
+// The drain, step by step: Shutdown is held while a call is inside fsync; it
+// must still be waiting for that call (which then completes OK), while a new
+// call made meanwhile is refused by the drain itself (UNAVAILABLE "shutting
+// down" with RetryInfo) rather than by a closed port.
 TEST_F(ServerTest, ShutdownFinishesInFlightCallsThenRefusesNewOnes) {
+  server_.reset();
+  StartServer(20000, [](ServerConfig& c) { c.admin_listen = "127.0.0.1:0"; });
+  httplib::Client admin("127.0.0.1", server_->admin_port());
   fs_.block_sync = true;
   AsyncCall in_flight;
   const v1::TrackRequest request = SeedRequest();
   StartTrack(*stub_, request, in_flight);
   fs_.sync_blocked.WaitForNotification();  // The call is in flight, inside fsync.
-  std::thread stopper([this] { server_->Shutdown(); });
+  std::atomic<bool> shutdown_returned{false};
+  std::thread stopper([&] {
+    server_->Shutdown();
+    shutdown_returned = true;
+  });
+  // /readyz reports the draining flag itself, so from here on new calls meet the drain.
+  const bool draining = testing::WaitUntil(
+      [&] {
+        auto ready = admin.Get("/readyz");
+        return ready && ready->status == 503 && absl::StrContains(ready->body, "draining");
+      },
+      absl::Seconds(10), "/readyz to report draining");
+  EXPECT_TRUE(draining);
+
+  v1::TrackRequest late = SeedRequest();
+  late.set_message_id("late");
+  v1::TrackResponse late_response;
+  grpc::ClientContext late_context;
+  late_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  const grpc::Status refused = stub_->Track(&late_context, late, &late_response);
+  // Still draining: Shutdown waits for the held call, which has not been answered.
+  EXPECT_FALSE(shutdown_returned) << "Shutdown returned with a call in flight";
+  EXPECT_FALSE(in_flight.done.HasBeenNotified())
+      << "the in-flight call ended before its fsync: " << in_flight.status.error_code() << " "
+      << in_flight.status.error_message();
   fs_.block_sync = false;
   fs_.release_sync.Notify();
   stopper.join();
+
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
+  EXPECT_EQ(refused.error_message(), "the server is shutting down");
+  EXPECT_TRUE(RetryInfoOf(refused).has_value()) << "not the drain's refusal";
   in_flight.done.WaitForNotification();
-  EXPECT_TRUE(in_flight.status.ok()) << in_flight.status.error_message();
-  EXPECT_EQ(StoredLines().size(), 1u);
+  EXPECT_TRUE(in_flight.status.ok()) << in_flight.status.error_code() << " "
+                                     << in_flight.status.error_message();
+  EXPECT_EQ(StoredLines().size(), 1u);  // The held call's event; not the refused one.
   v1::TrackResponse response;
-  v1::TrackRequest late = SeedRequest();
-  late.set_message_id("late");
-  EXPECT_EQ(Track(late, &response).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Track(late, &response).error_code(), grpc::StatusCode::UNAVAILABLE);  // Closed now.
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +28,25 @@
 #endif
 
 namespace trackd::testing {
+namespace {
+
+// The one polling loop of the tests: calls `condition` until it returns true
+// or `limit` has passed, sleeping 1 ms at first and up to 20 ms between calls
+// (quick for fast conditions, light on the two shared cores for slow ones).
+// Returns whether the condition held. Used by WaitUntil, which reports a
+// timeout as a failure, and by helpers that report it their own way.
+bool PollUntil(const std::function<bool()>& condition, absl::Duration limit) {
+  const absl::Time give_up = absl::Now() + limit;
+  absl::Duration pause = absl::Milliseconds(1);
+  while (true) {
+    if (condition()) return true;
+    if (absl::Now() >= give_up) return false;
+    absl::SleepFor(pause);
+    pause = std::min(pause * 2, absl::Milliseconds(20));
+  }
+}
+
+}  // namespace
 
 std::string TokenFileLine(const std::string& token, const std::string& client) {
   unsigned char hash[SHA256_DIGEST_LENGTH];
@@ -128,16 +148,17 @@ Subprocess::~Subprocess() {
 int Subprocess::SignalAndWait(int signal, absl::Duration limit) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, signal);
-  const absl::Time give_up = absl::Now() + limit;
-  while (absl::Now() < give_up) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return -1;
+  int exit_status = -1;
+  PollUntil(
+      [&] {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) != pid_) return false;
+        exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return true;
+      },
+      limit);
+  if (exit_status >= 0) pid_ = -1;
+  return exit_status;
 }
 
 bool Subprocess::Exited() {
@@ -148,15 +169,22 @@ bool Subprocess::Exited() {
   return true;
 }
 
+::testing::AssertionResult WaitUntil(const std::function<bool()>& condition,
+                                     absl::Duration limit, absl::string_view what) {
+  if (PollUntil(condition, limit)) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "gave up after " << absl::FormatDuration(limit)
+                                       << " waiting for " << what;
+}
+
 int WaitForPortFile(const std::string& path, absl::Duration limit) {
-  const absl::Time give_up = absl::Now() + limit;
-  while (absl::Now() < give_up) {
-    std::ifstream in(path);
-    int port = 0;
-    if (in >> port && port > 0) return port;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return 0;
+  int port = 0;
+  PollUntil(
+      [&] {
+        std::ifstream in(path);
+        return in >> port && port > 0;
+      },
+      limit);
+  return port > 0 ? port : 0;
 }
 
 TempDir::TempDir() {

@@ -1,18 +1,23 @@
 // Shared helpers for trackd's tests: the seed sample as a TrackRequest, a
-// temporary directory, a file system that fails on command, and a JSON minifier.
+// temporary directory, a file system that fails on command, a JSON minifier,
+// and WaitUntil, the one way a test waits for something (with a deadline). A
+// real server for a test: test_server.h.
 #ifndef TRACKD_TESTS_TEST_UTIL_H_
 #define TRACKD_TESTS_TEST_UTIL_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/notification.h"
 #include "google/rpc/error_details.pb.h"
 #include "grpcpp/support/status.h"
+#include "gtest/gtest.h"
 #include "absl/time/time.h"
 #include "server/file_system.h"
 #include "trackd/v1/track.pb.h"
@@ -62,6 +67,15 @@ class Subprocess {
  private:
   int pid_ = -1;
 };
+
+// Calls `condition` until it returns true or `limit` has passed. Returns
+// success as soon as it does; a timeout is a failure that names `what` and the
+// limit, so a wait that never ends fails loudly instead of hanging or passing
+// silently: check it (ASSERT_TRUE / EXPECT_TRUE). The limit is a safety net,
+// never a figure a test measures: set it far beyond the expected wait.
+[[nodiscard]] ::testing::AssertionResult WaitUntil(const std::function<bool()>& condition,
+                                                   absl::Duration limit,
+                                                   absl::string_view what = "the condition");
 
 // Reads a port number written by a child into `path`, waiting up to `limit`.
 // Returns 0 if none appeared.

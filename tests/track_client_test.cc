@@ -13,6 +13,7 @@
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 
 namespace trackd {
@@ -27,10 +28,7 @@ constexpr char kUuidV7[] =
 class TrackClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.log.dir = dir_.path();
-    auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+    auto server = testing::StartServer(dir_.path(), fs_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", server_->port())});
@@ -55,7 +53,7 @@ TEST_F(TrackClientTest, TypedCallStoresTheEventWithGeneratedIdAndTimestamp) {
   EXPECT_THAT(response->message_id(), MatchesRegex(kUuidV7));
   EXPECT_FALSE(response->duplicate());
   PosixFileSystem fs;
-  auto stored = fs.ReadFile(dir_.path() + "/segment-00000000000000000001.ndjson");
+  auto stored = fs.ReadFile(testing::SegmentDataPath(dir_.path()));
   ASSERT_TRUE(stored.ok());
   EXPECT_THAT(*stored, ::testing::StartsWith(
                            "{\"user_id\":\"u-1\",\"event\":\"account_added_user\",\"properties\":{"
@@ -208,7 +206,8 @@ TEST(TrackClientRetryTest, DoesNotRetryInvalidArgument) {
   EXPECT_EQ(service.attempts().size(), 1u);
 }
 
-// Never answers until the client gives up.
+// Never answers until the client gives up; records how much time each call
+// had left when it arrived, as the server saw its deadline.
 class SilentTrackService final : public v1::TrackService::CallbackService {
   class Reactor final : public grpc::ServerUnaryReactor {
    public:
@@ -217,21 +216,46 @@ class SilentTrackService final : public v1::TrackService::CallbackService {
   };
 
  public:
-  grpc::ServerUnaryReactor* Track(grpc::CallbackServerContext*, const v1::TrackRequest*,
+  grpc::ServerUnaryReactor* Track(grpc::CallbackServerContext* context, const v1::TrackRequest*,
                                   v1::TrackResponse*) override {
+    const absl::Duration left = absl::FromChrono(context->deadline()) - absl::Now();
+    std::lock_guard<std::mutex> lock(mu_);
+    time_left_.push_back(left);
     return new Reactor();
   }
+
+  std::vector<absl::Duration> time_left() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return time_left_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<absl::Duration> time_left_;
 };
 
+// The configured deadline (2 s, far from the 10 s default) is what the server
+// sees on each call, not the default, no deadline, or one fixed when the
+// client was made (the second call would then arrive with nothing left).
 TEST(TrackClientDeadlineTest, EveryCallHasTheConfiguredDeadline) {
+  constexpr absl::Duration kDeadline = absl::Seconds(2);
   SilentTrackService service;
   FakeServer server(&service);
-  auto client =
-      TrackClient::Create({.target = server.target(), .deadline = absl::Milliseconds(300)});
-  const absl::Time start = absl::Now();
-  auto response = (*client)->Track(testing::SeedRequest());
-  EXPECT_EQ(response.status().code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_LT(absl::Now() - start, absl::Seconds(30));  // Bounded, not hung.
+  auto client = TrackClient::Create({.target = server.target(), .deadline = kDeadline});
+  ASSERT_TRUE(client.ok()) << client.status();
+  for (int call = 0; call < 2; ++call) {
+    auto response = (*client)->Track(testing::SeedRequest());
+    EXPECT_EQ(response.status().code(), absl::StatusCode::kDeadlineExceeded) << response.status();
+  }
+  const std::vector<absl::Duration> time_left = service.time_left();
+  ASSERT_EQ(time_left.size(), 2u);  // DEADLINE_EXCEEDED is not retried.
+  for (const absl::Duration left : time_left) {
+    // At most the configured deadline (give or take the wire format's rounding
+    // of grpc-timeout), and most of it: the call reached the server within a
+    // second of being made.
+    EXPECT_LE(left, kDeadline + absl::Milliseconds(100));
+    EXPECT_GT(left, kDeadline - absl::Seconds(1));
+  }
 }
 
 // TLS: a server with a certificate the test makes with openssl; the client

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 
 namespace trackd {
@@ -40,11 +41,9 @@ class TrackctlTest : public ::testing::Test {
 
   void StartServer(const std::string& auth_tokens_file) {
     server_.reset();
-    ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.log.dir = dir_.path() + "/data";
-    config.auth_tokens_file = auth_tokens_file;
-    auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+    auto server = testing::StartServer(dir_.path() + "/data", fs_, [&](ServerConfig& c) {
+      c.auth_tokens_file = auth_tokens_file;
+    });
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
   }
@@ -71,10 +70,7 @@ class TrackctlTest : public ::testing::Test {
     return path;
   }
 
-  std::vector<std::string> StoredLines() {
-    auto content = fs_.ReadFile(dir_.path() + "/data/segment-00000000000000000001.ndjson");
-    return absl::StrSplit(content.ok() ? *content : "", '\n', absl::SkipEmpty());
-  }
+  std::vector<std::string> StoredLines() { return testing::StoredLines(dir_.path() + "/data"); }
 
   testing::TempDir dir_;
   PosixFileSystem fs_;
