@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   trackd::PosixFileSystem fs(trackd::DataModesFromFlags());
-  auto server = trackd::TrackdServer::Start(*config, fs, [] { return absl::Now(); });
+  auto server = trackd::TrackdServer::Start(*config, fs, trackd::Clock::Real());
   if (!server.ok()) {
     trackd::Log("error", "cannot start", {{"error", server.status().ToString()}});
     return 1;

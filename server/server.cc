@@ -35,9 +35,10 @@ absl::Status CheckTlsFiles(const TlsConfig& tls, FileSystem& fs) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
-    const ServerConfig& config, FileSystem& fs, std::function<absl::Time()> clock) {
+    const ServerConfig& config, FileSystem& fs, Clock& clock) {
   auto server = std::unique_ptr<TrackdServer>(new TrackdServer());
   server->shutdown_grace_ = config.shutdown_grace;
+  server->clock_ = &clock;
 
   if (auto status = CheckTlsFiles(config.tls, fs); !status.ok()) return status;
   if (auto status = server->BuildSink(config, fs, clock); !status.ok()) return status;
@@ -61,7 +62,7 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
       std::make_unique<Tracker>(*server->pipeline_, clock, std::move(tracker_options));
 
   ServiceOptions service_options;
-  service_options.clock = clock;
+  service_options.clock = &clock;
   if (!config.auth_tokens_file.empty()) {
     auto authenticator = TokenAuthenticator::Load(fs, config.auth_tokens_file, clock);
     if (!authenticator.ok()) return authenticator.status();
@@ -124,11 +125,12 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
   return server;
 }
 
-absl::Status TrackdServer::BuildSink(const ServerConfig& config, FileSystem& fs,
-                                     const std::function<absl::Time()>& clock) {
+absl::Status TrackdServer::BuildSink(const ServerConfig& config, FileSystem& fs, Clock& clock) {
   index_ = std::make_unique<DedupeIndex>(config.dedupe);
   if (config.sink == SinkKind::kKafka) {
-    auto kafka = KafkaSink::Create(config.kafka);
+    KafkaSinkOptions kafka_options = config.kafka;
+    kafka_options.clock = &clock;
+    auto kafka = KafkaSink::Create(std::move(kafka_options));
     if (!kafka.ok()) return kafka.status();
     sink_ = std::move(*kafka);
   } else {
@@ -137,7 +139,7 @@ absl::Status TrackdServer::BuildSink(const ServerConfig& config, FileSystem& fs,
     log_ = std::move(*log);
     log_->set_failure_observer([this](const absl::Status&) { OnStoreFailure(); });
     {
-      auto ids = log_->ReadIdsSince(clock() - config.dedupe.window);
+      auto ids = log_->ReadIdsSince(clock.Now() - config.dedupe.window);
       if (!ids.ok()) return ids.status();
       for (const StoredId& id : *ids) index_->Insert(id.message_id, id.stored_at);
     }
@@ -158,6 +160,7 @@ absl::Status TrackdServer::BuildSink(const ServerConfig& config, FileSystem& fs,
         http.dead_letter_path = config.log.dir + "/dead-letter.ndjson";
       }
       http.ids_retention = config.dedupe.window;
+      http.clock = &clock;
       auto forwarder = HttpForwarder::Start(*log_, fs, std::move(http));
       if (!forwarder.ok()) return forwarder.status();
       forwarder_ = std::move(*forwarder);
@@ -293,7 +296,7 @@ void TrackdServer::Shutdown() {
       server_->GetHealthCheckService()->SetServingStatus(false);  // /readyz follows draining.
     }
     service_->StartDraining();
-    service_->WaitUntilIdle(absl::Now() + shutdown_grace_);
+    service_->WaitUntilIdle(clock_->Now() + shutdown_grace_);
     // Nothing of ours is in flight now (or the grace is spent): close the
     // connections at once and cancel whatever is left.
     server_->Shutdown(std::chrono::system_clock::now());

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
@@ -97,12 +98,11 @@ class TrackdServer {
  public:
   // Opens and recovers the log, reloads the message_ids of the dedupe window,
   // and starts serving; health reports SERVING (overall and for
-  // trackd.v1.TrackService) from then on, until Shutdown or a store failure. `fs` must outlive
-  // the server. Returns UNAVAILABLE when the store cannot be opened or the
+  // trackd.v1.TrackService) from then on, until Shutdown or a store failure. `fs` and `clock`
+  // must outlive the server. Returns UNAVAILABLE when the store cannot be opened or the
   // address cannot be bound.
   static absl::StatusOr<std::unique_ptr<TrackdServer>> Start(const ServerConfig& config,
-                                                             FileSystem& fs,
-                                                             std::function<absl::Time()> clock);
+                                                             FileSystem& fs, Clock& clock);
   // Shuts down as Shutdown() does.
   ~TrackdServer();
 
@@ -135,8 +135,7 @@ class TrackdServer {
 
   // Opens the log (not for Kafka), reloads the dedupe window's ids and builds
   // the configured sink (and the HTTP forwarder).
-  absl::Status BuildSink(const ServerConfig& config, FileSystem& fs,
-                         const std::function<absl::Time()>& clock);
+  absl::Status BuildSink(const ServerConfig& config, FileSystem& fs, Clock& clock);
   absl::Status RegisterMetrics();
   void BuildTransport(const ServerConfig& config, grpc::ServerBuilder& builder);
   // Sets health SERVING unless the store already failed; called once serving.
@@ -147,6 +146,7 @@ class TrackdServer {
   absl::Status Readiness() const;
 
   absl::Duration shutdown_grace_;
+  Clock* clock_ = &Clock::Real();  // Times the shutdown grace.
   MetricsRegistry metrics_;
   std::unique_ptr<TokenAuthenticator> authenticator_;
   std::unique_ptr<RateLimiter> rate_limiter_;

@@ -55,7 +55,7 @@ void TrackServiceImpl::StartDraining() { draining_.store(true); }
 bool TrackServiceImpl::WaitUntilIdle(absl::Time deadline) const {
   // Shutdown only; a short poll keeps the hot path free of a condition variable.
   while (in_flight_.load() > 0) {
-    if (absl::Now() >= deadline) return false;
+    if (options_.clock->Now() >= deadline) return false;
     absl::SleepFor(absl::Milliseconds(5));
   }
   return true;
@@ -82,7 +82,7 @@ absl::Status TrackServiceImpl::LimitRate(grpc::CallbackServerContext* context,
   RateLimiter* limiter = options_.rate_limiter;
   if (limiter == nullptr) return absl::OkStatus();
   const std::string key = options_.authenticator != nullptr ? client : PeerHost(context->peer());
-  const RateDecision decision = limiter->Take(key, events, options_.clock());
+  const RateDecision decision = limiter->Take(key, events, options_.clock->Now());
   if (decision.verdict == RateDecision::Verdict::kAdmitted) return absl::OkStatus();
   if (options_.metrics.rate_limited != nullptr) options_.metrics.rate_limited->Add({client});
   if (decision.verdict == RateDecision::Verdict::kNeverFits) {
@@ -101,7 +101,7 @@ absl::Status TrackServiceImpl::LimitRate(grpc::CallbackServerContext* context,
 
 void TrackServiceImpl::Record(RpcMethod method, absl::StatusCode code,
                               const std::string& client, absl::Time start) {
-  request_metrics_.Record(method, code, client, absl::Now() - start);
+  request_metrics_.Record(method, code, client, options_.clock->Now() - start);
 }
 
 template <typename WireRequest, typename Response, typename StartCall>
@@ -110,7 +110,7 @@ grpc::ServerUnaryReactor* TrackServiceImpl::Serve(RpcMethod method,
                                                   const grpc::ByteBuffer* request,
                                                   grpc::ByteBuffer* response,
                                                   StartCall start_call) {
-  const absl::Time start = absl::Now();
+  const absl::Time start = options_.clock->Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const bool entered = Enter();
   // The gate, in order: draining, authentication, a parsable request, the

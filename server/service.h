@@ -15,12 +15,11 @@
 #define TRACKD_SERVER_SERVICE_H_
 
 #include <atomic>
-#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "server/authenticator.h"
 #include "server/metrics.h"
@@ -36,8 +35,9 @@ struct ServiceOptions {
   TokenAuthenticator* authenticator = nullptr;
   RateLimiter* rate_limiter = nullptr;
   ServiceMetrics metrics;
-  // The rate limit's clock.
-  std::function<absl::Time()> clock = absl::Now;
+  // The rate limit's clock, which also times calls and WaitUntilIdle. Must
+  // outlive the service.
+  Clock* clock = &Clock::Real();
 };
 
 // Both RPCs with raw (ByteBuffer) callback handlers.
@@ -68,8 +68,8 @@ class TrackServiceImpl final : public RawTrackService {
   void StartDraining();
   bool draining() const { return draining_.load(); }
 
-  // Waits until no accepted call is in flight, or until `deadline`. Returns
-  // true when idle.
+  // Waits until no accepted call is in flight, or until `deadline` on the
+  // options' clock. Returns true when idle.
   bool WaitUntilIdle(absl::Time deadline) const;
 
  private:

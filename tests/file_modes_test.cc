@@ -39,7 +39,7 @@ class FileModesTest : public ::testing::Test {
     config.log.dir = data_dir_;
     config.sink = SinkKind::kHttp;
     config.http.http.url = "http://127.0.0.1:9/track";
-    auto server = TrackdServer::Start(config, fs, [] { return absl::Now(); });
+    auto server = TrackdServer::Start(config, fs, Clock::Real());
     ASSERT_TRUE(server.ok()) << server.status();
     // The forwarder's cursor is written only through WriteFileAtomically.
     ASSERT_TRUE(fs.WriteFileAtomically(data_dir_ + "/forward.cursor", "1 0 0\n").ok());

@@ -84,7 +84,7 @@ class HardeningTest : public ::testing::Test {
     config.admin_listen = "127.0.0.1:0";
     config.log.dir = dir_.path() + "/data";
     customize(config);
-    auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+    auto server = TrackdServer::Start(config, fs_, Clock::Real());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
   }
@@ -197,7 +197,7 @@ TEST(HardeningStartTest, RefusesToStartWithAMissingCertificate) {
   config.log.dir = dir.path() + "/data";
   config.tls = {.cert_file = dir.path() + "/missing.pem", .key_file = dir.path() + "/missing.key"};
   PosixFileSystem fs;
-  auto server = TrackdServer::Start(config, fs, [] { return absl::Now(); });
+  auto server = TrackdServer::Start(config, fs, Clock::Real());
   EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(server.status().message(), HasSubstr("missing.pem"));
 }

@@ -87,7 +87,7 @@ TEST(KafkaFaultTest, NoAcknowledgedEventIsLostAndNoOkWithoutEnoughReplicas) {
   const ServerConfig config =
       testing::KafkaServerConfig(kafka.bootstrap(), "events", absl::Seconds(10));
   PosixFileSystem fs;
-  auto server = TrackdServer::Start(config, fs, [] { return absl::Now(); });
+  auto server = TrackdServer::Start(config, fs, Clock::Real());
   ASSERT_TRUE(server.ok()) << server.status();
   Load load((*server)->port());
   load.Start();

@@ -28,7 +28,7 @@ TEST(KafkaIntegrationTest, EventsArriveWithValueKeyHeaderAndPerAccountOrder) {
   const ServerConfig config =
       testing::KafkaServerConfig(kafka.bootstrap(), "events", absl::Seconds(30));
   PosixFileSystem fs;
-  auto server = TrackdServer::Start(config, fs, [] { return absl::Now(); });
+  auto server = TrackdServer::Start(config, fs, Clock::Real());
   ASSERT_TRUE(server.ok()) << server.status();
   auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", (*server)->port())});
 

@@ -141,7 +141,7 @@ TEST(KafkaServerTest, TrackIsOkOnlyAfterDeliveryAndUnavailableWhileBrokersAreDow
   config.kafka = {.brokers = cluster.bootstraps(), .topic = kTopic,
                   .delivery_timeout = absl::Seconds(2)};
   PosixFileSystem fs;
-  auto server = TrackdServer::Start(config, fs, [] { return absl::Now(); });
+  auto server = TrackdServer::Start(config, fs, Clock::Real());
   ASSERT_TRUE(server.ok()) << server.status();
   auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", (*server)->port()),
                                      .service_config_json = ""});

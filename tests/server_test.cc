@@ -68,7 +68,7 @@ class ServerTest : public ::testing::Test {
     config.pipeline.max_queued_events = max_queued;
     config.shutdown_grace = absl::Seconds(5);
     if (customize) customize(config);
-    auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+    auto server = TrackdServer::Start(config, fs_, Clock::Real());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),

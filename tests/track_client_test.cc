@@ -30,7 +30,7 @@ class TrackClientTest : public ::testing::Test {
     ServerConfig config;
     config.listen = "127.0.0.1:0";
     config.log.dir = dir_.path();
-    auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+    auto server = TrackdServer::Start(config, fs_, Clock::Real());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", server_->port())});

@@ -44,7 +44,7 @@ class TrackctlTest : public ::testing::Test {
     config.listen = "127.0.0.1:0";
     config.log.dir = dir_.path() + "/data";
     config.auth_tokens_file = auth_tokens_file;
-    auto server = TrackdServer::Start(config, fs_, [] { return absl::Now(); });
+    auto server = TrackdServer::Start(config, fs_, Clock::Real());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
   }

@@ -11,22 +11,23 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "server/event_log.h"
 #include "server/sinks/sink.h"
 
 namespace trackd {
 
-// Not thread-safe (see Sink). `log` must outlive the sink.
+// Not thread-safe (see Sink). `log` and `clock` must outlive the sink.
 class FileSink final : public Sink {
  public:
-  FileSink(EventLog& log, std::function<absl::Time()> clock) : log_(log), clock_(std::move(clock)) {}
+  FileSink(EventLog& log, Clock& clock) : log_(log), clock_(clock) {}
 
   // As a spool: `backlog_bytes` tells how many bytes are not yet delivered, and
   // a write that would take it past `max_backlog_bytes` is refused.
-  FileSink(EventLog& log, std::function<absl::Time()> clock,
-           std::function<uint64_t()> backlog_bytes, uint64_t max_backlog_bytes)
+  FileSink(EventLog& log, Clock& clock, std::function<uint64_t()> backlog_bytes,
+           uint64_t max_backlog_bytes)
       : log_(log),
-        clock_(std::move(clock)),
+        clock_(clock),
         backlog_bytes_(std::move(backlog_bytes)),
         max_backlog_bytes_(max_backlog_bytes) {}
 
@@ -41,14 +42,14 @@ class FileSink final : public Sink {
             " bytes undelivered); retry later"));
       }
     }
-    return log_.Append(records, clock_());
+    return log_.Append(records, clock_.Now());
   }
 
   absl::Status Failure() const override { return log_.Failure(); }
 
  private:
   EventLog& log_;
-  const std::function<absl::Time()> clock_;
+  Clock& clock_;
   const std::function<uint64_t()> backlog_bytes_;
   const uint64_t max_backlog_bytes_ = 0;
 };
