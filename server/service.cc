@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/support/proto_buffer_reader.h"
 #include "server/scratch_message.h"
@@ -42,21 +41,35 @@ bool TrackServiceImpl::Enter() {
   // sees zero calls cannot miss one that got past the check.
   in_flight_.fetch_add(1);
   if (draining_.load()) {
-    in_flight_.fetch_sub(1);
+    CountOut();
     return false;
   }
   return true;
 }
 
-void TrackServiceImpl::Leave() { in_flight_.fetch_sub(1); }
+void TrackServiceImpl::Leave() { CountOut(); }
+
+void TrackServiceImpl::CountOut() {
+  // Decrement first, then look at the flag (as in Enter): a drainer that set
+  // the flag and saw a call in flight is then woken by its last call out.
+  if (in_flight_.fetch_sub(1) == 1 && draining_.load()) {
+    absl::MutexLock lock(&idle_mu_);  // Unlocking makes absl re-evaluate the waiter's condition.
+  }
+}
 
 void TrackServiceImpl::StartDraining() { draining_.store(true); }
 
 bool TrackServiceImpl::WaitUntilIdle(absl::Time deadline) const {
-  // Shutdown only; a short poll keeps the hot path free of a condition variable.
-  while (in_flight_.load() > 0) {
-    if (options_.clock->Now() >= deadline) return false;
-    absl::SleepFor(absl::Milliseconds(5));
+  // Shutdown only. CountOut wakes the wait while draining; short steps (5 ms
+  // on the clock) also notice the last call leaving when not draining.
+  const absl::Condition idle(+[](const std::atomic<int>* n) { return n->load() == 0; },
+                             &in_flight_);
+  Clock& clock = *options_.clock;
+  absl::MutexLock lock(&idle_mu_);
+  while (!idle.Eval()) {
+    const absl::Time now = clock.Now();
+    if (now >= deadline) return false;
+    clock.AwaitWithDeadline(idle_mu_, idle, std::min(deadline, now + absl::Milliseconds(5)));
   }
   return true;
 }

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -76,6 +77,8 @@ class TrackServiceImpl final : public RawTrackService {
   // Counts the call in, or returns false when draining.
   bool Enter();
   void Leave();
+  // Counts a call out; the last one out while draining wakes WaitUntilIdle.
+  void CountOut();
   // Returns the client's name ("anonymous" without authentication), or
   // UNAUTHENTICATED.
   absl::StatusOr<std::string> Authenticate(grpc::CallbackServerContext* context);
@@ -97,6 +100,9 @@ class TrackServiceImpl final : public RawTrackService {
   RequestMetrics request_metrics_;
   std::atomic<int> in_flight_{0};
   std::atomic<bool> draining_{false};
+  // WaitUntilIdle waits under it; CountOut touches it only while draining,
+  // so the hot path takes no lock.
+  mutable absl::Mutex idle_mu_;
 };
 
 }  // namespace trackd

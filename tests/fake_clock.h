@@ -49,6 +49,14 @@ class FakeClock final : public Clock {
     return waiters_.size();
   }
 
+  // Waits, at most `limit` in real time, until `count` threads wait on this
+  // clock. Returns whether they do.
+  bool AwaitWaiters(size_t count, absl::Duration limit = absl::Seconds(30)) const {
+    absl::MutexLock lock(&registry_mu_);
+    const auto enough = [&] { return waiters_.size() >= count; };
+    return registry_mu_.AwaitWithTimeout(absl::Condition(&enough), limit);
+  }
+
   // The earliest deadline anyone waits for; nullopt when nobody waits.
   std::optional<absl::Time> NextDeadline() const {
     absl::MutexLock lock(&registry_mu_);
