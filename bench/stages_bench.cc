@@ -354,7 +354,7 @@ void TrackerPath(benchmark::State& state, bool batch) {
   const int in_flight = static_cast<int>(state.range(0));
   DiscardSink sink;
   DedupeIndex index(DedupeOptions{});
-  auto clock = [] { return absl::Now(); };
+  Clock& clock = Clock::Real();
   Pipeline pipeline(sink, index, clock, PipelineOptions{});
   Tracker tracker(pipeline, clock, TrackerOptions{});
   v1::TrackRequest seed = Seed(absl::Now());

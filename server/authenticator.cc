@@ -7,7 +7,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
 #include "server/logging.h"
 
 namespace trackd {
@@ -55,19 +54,18 @@ absl::StatusOr<std::vector<TokenAuthenticator::Entry>> TokenAuthenticator::Parse
 }
 
 absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::Load(
-    FileSystem& fs, std::string path, std::function<absl::Time()> clock,
-    absl::Duration check_interval) {
+    FileSystem& fs, std::string path, Clock& clock, absl::Duration check_interval) {
   auto content = fs.ReadFile(path);
   if (!content.ok()) return content.status();
   auto entries = Parse(*content);
   if (!entries.ok()) return entries.status();
   auto authenticator = std::unique_ptr<TokenAuthenticator>(
-      new TokenAuthenticator(fs, path, std::move(clock), check_interval));
+      new TokenAuthenticator(fs, path, clock, check_interval));
   absl::MutexLock lock(&authenticator->mu_);
   authenticator->entries_ = std::move(*entries);
   authenticator->last_read_ = *std::move(content);
   authenticator->usable_ = true;
-  authenticator->next_check_ = authenticator->clock_() + check_interval;
+  authenticator->next_check_ = authenticator->clock_.Now() + check_interval;
   return authenticator;
 }
 
@@ -99,7 +97,7 @@ void TokenAuthenticator::Install(absl::StatusOr<std::string> content) {
 void TokenAuthenticator::CheckFileIfDue() {
   {
     absl::MutexLock lock(&mu_);
-    const absl::Time now = clock_();
+    const absl::Time now = clock_.Now();
     if (now < next_check_) return;
     next_check_ = now + check_interval_;  // One caller reads the file.
   }

@@ -16,7 +16,6 @@
 #define TRACKD_SERVER_AUTHENTICATOR_H_
 
 #include <array>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "server/file_system.h"
 
 namespace trackd {
@@ -34,9 +34,10 @@ class TokenAuthenticator {
  public:
   // Reads `path`. INVALID_ARGUMENT names the line number of a malformed line
   // (never its content); an empty file is an error too.
-  // `clock` tells when the file is due for a check (every check_interval).
+  // `clock` tells when the file is due for a check (every check_interval);
+  // it must outlive the authenticator.
   static absl::StatusOr<std::unique_ptr<TokenAuthenticator>> Load(
-      FileSystem& fs, std::string path, std::function<absl::Time()> clock = absl::Now,
+      FileSystem& fs, std::string path, Clock& clock = Clock::Real(),
       absl::Duration check_interval = absl::Seconds(5));
 
   // Returns the client name for an "authorization" value "Bearer <token>", or
@@ -59,17 +60,16 @@ class TokenAuthenticator {
     std::array<unsigned char, 32> hash;
     std::string client;
   };
-  TokenAuthenticator(FileSystem& fs, std::string path, std::function<absl::Time()> clock,
+  TokenAuthenticator(FileSystem& fs, std::string path, Clock& clock,
                      absl::Duration check_interval)
-      : fs_(fs), path_(std::move(path)), clock_(std::move(clock)),
-        check_interval_(check_interval) {}
+      : fs_(fs), path_(std::move(path)), clock_(clock), check_interval_(check_interval) {}
   static absl::StatusOr<std::vector<Entry>> Parse(absl::string_view content);
   // Installs what a read of the file gave, logging a change of state.
   void Install(absl::StatusOr<std::string> content) ABSL_LOCKS_EXCLUDED(mu_);
 
   FileSystem& fs_;
   const std::string path_;
-  const std::function<absl::Time()> clock_;
+  Clock& clock_;
   const absl::Duration check_interval_;
   mutable absl::Mutex mu_;
   std::vector<Entry> entries_ ABSL_GUARDED_BY(mu_);

@@ -188,7 +188,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const sigset_t stop_signals = BlockStopSignals();
-  auto server = trackd::TrackdServer::Start(*config, fs, [] { return absl::Now(); });
+  auto server = trackd::TrackdServer::Start(*config, fs, trackd::Clock::Real());
   if (!server.ok()) {
     trackd::Log("error", "cannot start", {{"error", server.status().ToString()}});
     return 1;

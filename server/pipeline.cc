@@ -59,9 +59,8 @@ struct Pipeline::Submission {
   SubmitCallback done;
 };
 
-Pipeline::Pipeline(Sink& sink, DedupeIndex& index, std::function<absl::Time()> clock,
-                   PipelineOptions options)
-    : sink_(sink), clock_(std::move(clock)), options_(options), index_(index) {
+Pipeline::Pipeline(Sink& sink, DedupeIndex& index, Clock& clock, PipelineOptions options)
+    : sink_(sink), clock_(clock), options_(options), index_(index) {
   writer_ = std::thread([this] { WriterLoop(); });
   completer_ = std::thread([this] { CompleterLoop(); });
 }
@@ -91,7 +90,7 @@ absl::Status Pipeline::Enqueue(std::vector<Record>& records,
   if (stopping_) {
     return WithRetryInfo(absl::UnavailableError("the server is shutting down"), absl::Seconds(1));
   }
-  const absl::Time now = clock_();
+  const absl::Time now = clock_.Now();
   // Classify every record first, so a refused submission leaves no trace.
   enum Kind : char { kStored, kWaiter, kFresh };
   absl::InlinedVector<char, 1> kinds(records.size());
@@ -201,7 +200,7 @@ Pipeline::Completion Pipeline::WriteBatch(const std::vector<Record>& records,
   } else if (!status.ok()) {
     status = StoreFailed(status);
   }
-  const absl::Time now = clock_();
+  const absl::Time now = clock_.Now();
   std::vector<Waiter> waiters;
   {
     absl::MutexLock lock(&mu_);

@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "server/dedupe_index.h"
 #include "server/record.h"
 #include "server/sinks/sink.h"
@@ -57,9 +58,8 @@ struct PipelineStats {
 
 class Pipeline {
  public:
-  // `sink` and `index` must outlive the pipeline. Starts the writer thread.
-  Pipeline(Sink& sink, DedupeIndex& index, std::function<absl::Time()> clock,
-           PipelineOptions options);
+  // `sink`, `index` and `clock` must outlive the pipeline. Starts the writer thread.
+  Pipeline(Sink& sink, DedupeIndex& index, Clock& clock, PipelineOptions options);
   // Stops as Stop() does.
   ~Pipeline();
 
@@ -112,7 +112,7 @@ class Pipeline {
   void CompleterLoop();
 
   Sink& sink_;
-  const std::function<absl::Time()> clock_;
+  Clock& clock_;
   const PipelineOptions options_;
 
   mutable absl::Mutex mu_;

@@ -6,7 +6,6 @@
 #endif
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -53,9 +52,10 @@ absl::StatusOr<size_t> ReloadDedupeIndex(EventLog& log, absl::Time since, Dedupe
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
-    const ServerConfig& config, FileSystem& fs, std::function<absl::Time()> clock) {
+    const ServerConfig& config, FileSystem& fs, Clock& clock) {
   if (auto status = config.Validate(); !status.ok()) return status;
   auto server = std::unique_ptr<TrackdServer>(new TrackdServer());
+  server->clock_ = &clock;
   server->shutdown_grace_ = config.shutdown_grace;
 
   if (auto status = CheckTlsFiles(config.tls, fs); !status.ok()) return status;
@@ -70,7 +70,7 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
 }
 
 void TrackdServer::BuildTracker(const ServerConfig& config,
-                                const std::function<absl::Time()>& clock) {
+                                Clock& clock) {
   TrackerOptions tracker_options{.timestamps = config.timestamps,
                                  .max_batch_items = config.limits.max_batch_items,
                                  .partition_keys = config.sink == SinkKind::kKafka};
@@ -89,9 +89,9 @@ void TrackdServer::BuildTracker(const ServerConfig& config,
 }
 
 absl::Status TrackdServer::BuildService(const ServerConfig& config, FileSystem& fs,
-                                        const std::function<absl::Time()>& clock) {
+                                        Clock& clock) {
   ServiceOptions service_options;
-  service_options.clock = clock;
+  service_options.clock = &clock;
   if (!config.auth_tokens_file.empty()) {
     if (auto s = BuildAuthenticator(config.auth_tokens_file, fs, clock); !s.ok()) return s;
     service_options.authenticator = authenticator_.get();
@@ -119,7 +119,7 @@ absl::Status TrackdServer::BuildService(const ServerConfig& config, FileSystem& 
 }
 
 absl::Status TrackdServer::BuildAuthenticator(const std::string& tokens_file, FileSystem& fs,
-                                              const std::function<absl::Time()>& clock) {
+                                              Clock& clock) {
   auto authenticator = TokenAuthenticator::Load(fs, tokens_file, clock);
   if (!authenticator.ok()) return authenticator.status();
   authenticator_ = std::move(*authenticator);
@@ -161,17 +161,18 @@ absl::Status TrackdServer::StartServing(const ServerConfig& config) {
   return absl::OkStatus();
 }
 
-absl::Status TrackdServer::BuildSink(const ServerConfig& config, FileSystem& fs,
-                                     const std::function<absl::Time()>& clock) {
+absl::Status TrackdServer::BuildSink(const ServerConfig& config, FileSystem& fs, Clock& clock) {
   index_ = std::make_unique<DedupeIndex>(config.dedupe);
   if (config.sink == SinkKind::kKafka) {
-    auto kafka = KafkaSink::Create(config.kafka);
+    KafkaSinkOptions kafka_options = config.kafka;
+    kafka_options.clock = &clock;
+    auto kafka = KafkaSink::Create(std::move(kafka_options));
     if (!kafka.ok()) return kafka.status();
     sink_ = std::move(*kafka);
     return absl::OkStatus();
   }
   if (auto s = OpenLog(config.log, fs); !s.ok()) return s;
-  auto reloaded = ReloadDedupeIndex(*log_, clock() - config.dedupe.window, *index_);
+  auto reloaded = ReloadDedupeIndex(*log_, clock.Now() - config.dedupe.window, *index_);
   if (!reloaded.ok()) return reloaded.status();
   reloaded_ids_ = *reloaded;
   if (config.sink == SinkKind::kFile) {
@@ -319,7 +320,7 @@ void TrackdServer::Shutdown() {
       server_->GetHealthCheckService()->SetServingStatus(false);  // /readyz follows draining.
     }
     service_->StartDraining();
-    service_->WaitUntilIdle(absl::Now() + shutdown_grace_);
+    service_->WaitUntilIdle(clock_->Now() + shutdown_grace_);
     // Nothing of ours is in flight now (or the grace is spent): close the
     // connections at once and cancel whatever is left.
     server_->Shutdown(std::chrono::system_clock::now());

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
@@ -44,12 +45,12 @@ class TrackdServer {
  public:
   // Opens and recovers the log, reloads the message_ids of the dedupe window,
   // and starts serving; health reports SERVING (overall and for
-  // trackd.v1.TrackService) from then on, until Shutdown or a store failure. `fs` must outlive
-  // the server. Returns INVALID_ARGUMENT when config.Validate() does, and
+  // trackd.v1.TrackService) from then on, until Shutdown or a store failure. `fs` and `clock`
+  // must outlive the server. Returns INVALID_ARGUMENT when config.Validate() does, and
   // UNAVAILABLE when the store cannot be opened or the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<TrackdServer>> Start(const ServerConfig& config,
                                                              FileSystem& fs,
-                                                             std::function<absl::Time()> clock);
+                                                             Clock& clock);
   // Shuts down as Shutdown() does.
   ~TrackdServer();
 
@@ -83,16 +84,16 @@ class TrackdServer {
   // Opens the log (not for Kafka), reloads the dedupe window's ids and builds
   // the configured sink (and the HTTP forwarder).
   absl::Status BuildSink(const ServerConfig& config, FileSystem& fs,
-                         const std::function<absl::Time()>& clock);
+                         Clock& clock);
   // Opens and recovers the log; its failure turns health NOT_SERVING.
   absl::Status OpenLog(const EventLogOptions& options, FileSystem& fs);
   // The validation stage, counting rejected events by field.
-  void BuildTracker(const ServerConfig& config, const std::function<absl::Time()>& clock);
+  void BuildTracker(const ServerConfig& config, Clock& clock);
   // The gRPC service with its authenticator, rate limiter and request metrics.
   absl::Status BuildService(const ServerConfig& config, FileSystem& fs,
-                            const std::function<absl::Time()>& clock);
+                            Clock& clock);
   absl::Status BuildAuthenticator(const std::string& tokens_file, FileSystem& fs,
-                                  const std::function<absl::Time()>& clock);
+                                  Clock& clock);
   // Binds the gRPC port, reports SERVING and starts the admin server. On an
   // error, stops what it started and returns UNAVAILABLE (or the admin
   // server's error).
@@ -107,6 +108,7 @@ class TrackdServer {
   absl::Status Readiness() const;
 
   absl::Duration shutdown_grace_;
+  Clock* clock_ = &Clock::Real();  // Times the shutdown grace.
   MetricsRegistry metrics_;
   std::unique_ptr<TokenAuthenticator> authenticator_;
   std::unique_ptr<RateLimiter> rate_limiter_;

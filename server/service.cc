@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/support/proto_buffer_reader.h"
 #include "server/scratch_message.h"
@@ -43,21 +42,35 @@ bool TrackServiceImpl::Enter() {
   // sees zero calls cannot miss one that got past the check.
   in_flight_.fetch_add(1);
   if (draining_.load()) {
-    in_flight_.fetch_sub(1);
+    CountOut();
     return false;
   }
   return true;
 }
 
-void TrackServiceImpl::Leave() { in_flight_.fetch_sub(1); }
+void TrackServiceImpl::Leave() { CountOut(); }
+
+void TrackServiceImpl::CountOut() {
+  // Decrement first, then look at the flag (as in Enter): a drainer that set
+  // the flag and saw a call in flight is then woken by its last call out.
+  if (in_flight_.fetch_sub(1) == 1 && draining_.load()) {
+    absl::MutexLock lock(&idle_mu_);  // Unlocking makes absl re-evaluate the waiter's condition.
+  }
+}
 
 void TrackServiceImpl::StartDraining() { draining_.store(true); }
 
 bool TrackServiceImpl::WaitUntilIdle(absl::Time deadline) const {
-  // Shutdown only; a short poll keeps the hot path free of a condition variable.
-  while (in_flight_.load() > 0) {
-    if (absl::Now() >= deadline) return false;
-    absl::SleepFor(absl::Milliseconds(5));
+  // Shutdown only. CountOut wakes the wait while draining; short steps (5 ms
+  // on the clock) also notice the last call leaving when not draining.
+  const absl::Condition idle(+[](const std::atomic<int>* n) { return n->load() == 0; },
+                             &in_flight_);
+  Clock& clock = *options_.clock;
+  absl::MutexLock lock(&idle_mu_);
+  while (!idle.Eval()) {
+    const absl::Time now = clock.Now();
+    if (now >= deadline) return false;
+    clock.AwaitWithDeadline(idle_mu_, idle, std::min(deadline, now + absl::Milliseconds(5)));
   }
   return true;
 }
@@ -83,7 +96,7 @@ absl::Status TrackServiceImpl::LimitRate(grpc::CallbackServerContext* context,
   RateLimiter* limiter = options_.rate_limiter;
   if (limiter == nullptr) return absl::OkStatus();
   const std::string key = options_.authenticator != nullptr ? client : PeerHost(context->peer());
-  const RateDecision decision = limiter->Take(key, events, options_.clock());
+  const RateDecision decision = limiter->Take(key, events, options_.clock->Now());
   if (decision.verdict == RateDecision::Verdict::kAdmitted) return absl::OkStatus();
   if (options_.metrics.rate_limited != nullptr) options_.metrics.rate_limited->Add({client});
   if (decision.verdict == RateDecision::Verdict::kNeverFits) {
@@ -102,7 +115,7 @@ absl::Status TrackServiceImpl::LimitRate(grpc::CallbackServerContext* context,
 
 void TrackServiceImpl::Record(RpcMethod method, absl::StatusCode code,
                               const std::string& client, absl::Time start) {
-  request_metrics_.Record(method, code, client, absl::Now() - start);
+  request_metrics_.Record(method, code, client, options_.clock->Now() - start);
 }
 
 template <typename WireRequest, typename Response, typename StartCall>
@@ -111,7 +124,7 @@ grpc::ServerUnaryReactor* TrackServiceImpl::Serve(RpcMethod method,
                                                   const grpc::ByteBuffer* request,
                                                   grpc::ByteBuffer* response,
                                                   StartCall start_call) {
-  const absl::Time start = absl::Now();
+  const absl::Time start = options_.clock->Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const bool entered = Enter();
   // The gate, in order: draining, authentication, a parsable request, the

@@ -15,12 +15,12 @@
 #define TRACKD_SERVER_SERVICE_H_
 
 #include <atomic>
-#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "absl/time/clock.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "server/authenticator.h"
 #include "server/metrics.h"
@@ -36,8 +36,9 @@ struct ServiceOptions {
   TokenAuthenticator* authenticator = nullptr;
   RateLimiter* rate_limiter = nullptr;
   ServiceMetrics metrics;
-  // The rate limit's clock.
-  std::function<absl::Time()> clock = absl::Now;
+  // The rate limit's clock, which also times calls and WaitUntilIdle. Must
+  // outlive the service.
+  Clock* clock = &Clock::Real();
 };
 
 // Both RPCs with raw (ByteBuffer) callback handlers.
@@ -68,14 +69,16 @@ class TrackServiceImpl final : public RawTrackService {
   void StartDraining();
   bool draining() const { return draining_.load(); }
 
-  // Waits until no accepted call is in flight, or until `deadline`. Returns
-  // true when idle.
+  // Waits until no accepted call is in flight, or until `deadline` on the
+  // options' clock. Returns true when idle.
   bool WaitUntilIdle(absl::Time deadline) const;
 
  private:
   // Counts the call in, or returns false when draining.
   bool Enter();
   void Leave();
+  // Counts a call out; the last one out while draining wakes WaitUntilIdle.
+  void CountOut();
   // Returns the client's name ("anonymous" without authentication), or
   // UNAUTHENTICATED.
   absl::StatusOr<std::string> Authenticate(grpc::CallbackServerContext* context);
@@ -97,6 +100,9 @@ class TrackServiceImpl final : public RawTrackService {
   RequestMetrics request_metrics_;
   std::atomic<int> in_flight_{0};
   std::atomic<bool> draining_{false};
+  // WaitUntilIdle waits under it; CountOut touches it only while draining,
+  // so the hot path takes no lock.
+  mutable absl::Mutex idle_mu_;
 };
 
 }  // namespace trackd

@@ -41,7 +41,7 @@ FieldViolations Tracker::Prepare(const wire::TrackRequest& wire_request, absl::T
 void Tracker::Track(const wire::TrackRequest& request, TrackCallback done) {
   Record record;
   std::string message_id;
-  const FieldViolations violations = Prepare(request, clock_(), &record, &message_id);
+  const FieldViolations violations = Prepare(request, clock_.Now(), &record, &message_id);
   if (!violations.empty()) {
     done(InvalidArgumentWithViolations(
         BoundedText(absl::StrCat("the event breaks the contract",
@@ -76,7 +76,7 @@ void Tracker::TrackBatch(const wire::TrackBatchRequest& request, BatchCallback d
     done(InvalidArgumentWithViolations(absl::StrCat("requests ", rule), {{"requests", rule}}));
     return;
   }
-  const absl::Time now = clock_();
+  const absl::Time now = clock_.Now();
   // The response of a big batch is hundreds of small objects: on an arena they
   // take a few block allocations instead of one each.
   google::protobuf::ArenaOptions arena_options;

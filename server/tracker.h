@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "server/pipeline.h"
 #include "server/validate.h"
 #include "server/wire/track_wire.pb.h"
@@ -37,9 +38,9 @@ class Tracker {
   using TrackCallback = std::function<void(absl::StatusOr<const v1::TrackResponse*>)>;
   using BatchCallback = std::function<void(absl::StatusOr<const v1::TrackBatchResponse*>)>;
 
-  // `pipeline` must outlive the tracker.
-  Tracker(Pipeline& pipeline, std::function<absl::Time()> clock, TrackerOptions options)
-      : pipeline_(pipeline), clock_(std::move(clock)), options_(std::move(options)) {}
+  // `pipeline` and `clock` must outlive the tracker.
+  Tracker(Pipeline& pipeline, Clock& clock, TrackerOptions options)
+      : pipeline_(pipeline), clock_(clock), options_(std::move(options)) {}
 
   // Stores one event; `done` gets the response or the status the RPC returns:
   // INVALID_ARGUMENT with a BadRequest detail listing the violations (bounded),
@@ -59,7 +60,7 @@ class Tracker {
                           std::string* message_id) const;
 
   Pipeline& pipeline_;
-  const std::function<absl::Time()> clock_;
+  Clock& clock_;
   const TrackerOptions options_;
 };
 

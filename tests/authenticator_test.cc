@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/fake_clock.h"
 #include "tests/test_util.h"
 
 namespace trackd {
@@ -38,12 +39,12 @@ class AuthenticatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     WriteFile(path_, TokenFileLine("s3cret", "billing"));
-    auto loaded = TokenAuthenticator::Load(fs_, path_, [this] { return now_; }, kInterval);
+    auto loaded = TokenAuthenticator::Load(fs_, path_, clock_, kInterval);
     ASSERT_TRUE(loaded.ok()) << loaded.status();
     auth_ = std::move(*loaded);
   }
   // Lets the check interval pass, so the next call reads the file.
-  void Tick() { now_ += kInterval; }
+  void Tick() { clock_.Advance(kInterval); }
   absl::StatusCode Call(const std::string& token) {
     return auth_->Authenticate(absl::StrCat("Bearer ", token)).status().code();
   }
@@ -52,7 +53,7 @@ class AuthenticatorTest : public ::testing::Test {
   testing::TempDir dir_;
   const std::string path_ = dir_.path() + "/tokens";
   PosixFileSystem fs_;
-  absl::Time now_ = absl::FromUnixSeconds(1'700'000'000);
+  testing::FakeClock clock_{absl::FromUnixSeconds(1'700'000'000)};
   std::unique_ptr<TokenAuthenticator> auth_;
 };
 
@@ -105,9 +106,9 @@ TEST_F(AuthenticatorTest, TokensWorkAgainWhenAValidFileReturns) {
 TEST_F(AuthenticatorTest, TheFileIsReadOnlyOnceAnInterval) {
   ASSERT_EQ(std::remove(path_.c_str()), 0);
   EXPECT_EQ(Call("s3cret"), absl::StatusCode::kOk);  // Not due yet.
-  now_ += kInterval - absl::Milliseconds(1);
+  clock_.Advance(kInterval - absl::Milliseconds(1));
   EXPECT_EQ(Call("s3cret"), absl::StatusCode::kOk);
-  now_ += absl::Milliseconds(1);
+  clock_.Advance(absl::Milliseconds(1));
   EXPECT_EQ(Call("s3cret"), absl::StatusCode::kUnauthenticated);
 }
 

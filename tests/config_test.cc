@@ -245,7 +245,7 @@ TEST(ConfigValidateTest, StartRefusesAnInvalidConfigurationBeforeTouchingAnythin
   config.log.dir = dir.path() + "/data";
   config.limits.max_batch_items = 0;
   PosixFileSystem fs;
-  auto server = TrackdServer::Start(config, fs, [] { return absl::Now(); });
+  auto server = TrackdServer::Start(config, fs, Clock::Real());
   ASSERT_FALSE(server.ok());
   EXPECT_EQ(server.status(), absl::InvalidArgumentError("--max_batch_items must be 1 to 500"));
   struct stat st;

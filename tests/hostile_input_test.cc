@@ -26,6 +26,7 @@
 #include "server/server.h"
 #include "server/wire/track_wire.pb.h"
 #include "tests/test_server.h"
+#include "tests/fake_clock.h"
 #include "tests/test_util.h"
 #include "trackd/v1/track.pb.h"
 
@@ -67,7 +68,7 @@ class HostileInputTest : public ::testing::Test {
           c.admin_listen = "127.0.0.1:0";
           if (customize) customize(c);
         },
-        [this] { return Now(); });
+        clock_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     grpc::ChannelArguments args;
@@ -77,8 +78,6 @@ class HostileInputTest : public ::testing::Test {
                                          grpc::InsecureChannelCredentials(), args);
   }
 
-  // The server's clock: still unless a test moves it.
-  absl::Time Now() const { return base_ + absl::Milliseconds(skew_ms_.load()); }
 
   template <typename Request, typename Response>
   grpc::Status Call(const char* method, const Request& request, Response* response,
@@ -102,8 +101,8 @@ class HostileInputTest : public ::testing::Test {
 
   testing::TempDir dir_;
   PosixFileSystem fs_;
-  const absl::Time base_ = absl::Now();
-  std::atomic<int64_t> skew_ms_{0};
+  // The server's clock: still unless a test moves it.
+  testing::FakeClock clock_{absl::Now()};
   std::unique_ptr<TrackdServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
 };
@@ -281,6 +280,19 @@ TEST_F(HostileInputTest, RateLimitCountsTheEventsOfABatch) {
   EXPECT_THAT(StoredLines(), SizeIs(8));
 }
 
+TEST_F(HostileInputTest, TheRateLimitRefillsAsTheServersClockMoves) {
+  Start([](ServerConfig& c) { c.limits.rate_limit_per_client = 10; });  // Burst: 10.
+  for (int n = 0; n < 10; ++n) ASSERT_TRUE(Track(WireSeed(absl::StrCat("r", n))).ok());
+  const grpc::Status empty = Track(WireSeed("r10"));
+  ASSERT_EQ(empty.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // One event refills in 100 ms at 10 per second: not yet at 50 ms, by 110 ms.
+  clock_.Advance(absl::Milliseconds(50));
+  EXPECT_EQ(Track(WireSeed("r11")).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  clock_.Advance(absl::Milliseconds(60));
+  EXPECT_TRUE(Track(WireSeed("r12")).ok());
+  EXPECT_EQ(Track(WireSeed("r13")).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
 double Gauge(int admin_port, const std::string& name) {
   httplib::Client http("127.0.0.1", admin_port);
   auto result = http.Get("/metrics");
@@ -301,19 +313,19 @@ TEST_F(HostileInputTest, RevokedTokensFileFailsClosedWithoutARestart) {
   EXPECT_EQ(Gauge(server_->admin_port(), "trackd_auth_tokens_file_usable"), 1);
 
   ASSERT_EQ(std::remove(tokens.c_str()), 0);
-  skew_ms_ += 6000;  // Past the file check interval.
+  clock_.Advance(absl::Seconds(6));  // Past the file check interval.
   EXPECT_EQ(Track(WireSeed("t2"), "Bearer s3cret").error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Gauge(server_->admin_port(), "trackd_auth_tokens_file_usable"), 0);
   EXPECT_EQ(Gauge(server_->admin_port(), "trackd_auth_tokens"), 0);
 
   std::ofstream(tokens) << "";  // Empty: still no valid token.
-  skew_ms_ += 6000;
+  clock_.Advance(absl::Seconds(6));
   EXPECT_EQ(Track(WireSeed("t3"), "Bearer s3cret").error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 
   std::ofstream(tokens, std::ios::trunc) << TokenFileLine("s3cret", "billing");
-  skew_ms_ += 6000;
+  clock_.Advance(absl::Seconds(6));
   EXPECT_TRUE(Track(WireSeed("t4"), "Bearer s3cret").ok());
   EXPECT_EQ(Gauge(server_->admin_port(), "trackd_auth_tokens_file_usable"), 1);
 }

@@ -32,6 +32,7 @@
 #include "server/sinks/http_poster.h"
 #include "server/sinks/store_and_forward_sink.h"
 #include "tests/test_server.h"
+#include "tests/fake_clock.h"
 #include "tests/test_util.h"
 
 namespace trackd {
@@ -354,6 +355,7 @@ class LoopbackReceiver {
       absl::MutexLock lock(&mu_);
       response.status = status_;
       response.set_content(body_, "application/json");
+      if (!retry_after_.empty()) response.set_header("Retry-After", retry_after_);
       requests_.push_back({request.get_header_value("Idempotency-Key"), request.body, status_});
     });
     port_ = server_.bind_to_any_port("127.0.0.1");  // Listening from here on.
@@ -370,6 +372,12 @@ class LoopbackReceiver {
     absl::MutexLock lock(&mu_);
     status_ = status;
     body_ = std::move(body);
+  }
+
+  // Sends `value` as Retry-After with the next answers; "" sends none.
+  void SetRetryAfter(std::string value) {
+    absl::MutexLock lock(&mu_);
+    retry_after_ = std::move(value);
   }
 
   std::vector<Request> Requests() const {
@@ -391,6 +399,7 @@ class LoopbackReceiver {
   mutable absl::Mutex mu_;
   int status_ ABSL_GUARDED_BY(mu_) = 200;
   std::string body_ ABSL_GUARDED_BY(mu_) = "{\"status\":\"ok\"}";
+  std::string retry_after_ ABSL_GUARDED_BY(mu_);
   std::vector<Request> requests_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -807,6 +816,98 @@ TEST_F(DeadLetterCrashTest, DeadLetterTornByACrashIsUndoneAndRecordedOnce) {
   ASSERT_TRUE(content.ok());
   EXPECT_THAT(DeadLetterIds(*content), ::testing::ElementsAre("fwd-0", "fwd-1"));
   EXPECT_EQ(StrictJsonCheck(dead_letter_path()), 0) << *content;
+}
+
+// The forwarder's waits on a fake clock: no test here waits out a backoff in
+// real time. Only the forwarder's own progress is awaited (bounded).
+class ForwarderBackoffTest : public SpoolForwarderTest {
+ protected:
+  ~ForwarderBackoffTest() override { StopAll(); }  // Its thread reads clock_.
+
+  void StartOnFakeClock(absl::Duration initial_backoff, absl::Duration max_backoff) {
+    OpenLog();
+    Store(0, 1);
+    HttpForwarderOptions options = Options();
+    options.initial_backoff = initial_backoff;
+    options.max_backoff = max_backoff;
+    options.clock = &clock_;
+    auto forwarder = HttpForwarder::Start(*log_, fs_, std::move(options));
+    ASSERT_TRUE(forwarder.ok()) << forwarder.status();
+    forwarder_ = std::move(*forwarder);
+  }
+
+  // Waits until `attempts` POSTs arrived and the forwarder waits on the clock.
+  bool WaitForBackoffAfter(size_t attempts) {
+    return WaitUntil(
+        [&] { return receiver_.Requests().size() >= attempts && clock_.waiters() == 1; });
+  }
+
+  // How long the forwarder waits from now, on the fake clock.
+  absl::Duration Wait() const {
+    const std::optional<absl::Time> deadline = clock_.NextDeadline();
+    return deadline.has_value() ? *deadline - clock_.Now() : absl::InfiniteDuration();
+  }
+
+  testing::FakeClock clock_{absl::FromUnixSeconds(1'700'000'000)};
+};
+
+TEST_F(ForwarderBackoffTest, AFailedAttemptIsRetriedOnlyOnceTheBackoffHasPassed) {
+  receiver_.Answer(503, "{\"error\":\"try again\"}");
+  StartOnFakeClock(absl::Seconds(10), absl::Seconds(40));
+  ASSERT_TRUE(WaitForBackoffAfter(1));
+  // Attempt 0 waits a jittered point in the upper half of the initial backoff.
+  const absl::Duration first = Wait();
+  EXPECT_GE(first, absl::Seconds(5));
+  EXPECT_LE(first, absl::Seconds(10));
+  clock_.Advance(first - absl::Milliseconds(1));
+  EXPECT_EQ(clock_.waiters(), 1u);
+  EXPECT_EQ(Wait(), absl::Milliseconds(1)) << "still waiting for the same deadline";
+  EXPECT_EQ(receiver_.Requests().size(), 1u);
+
+  clock_.Advance(absl::Milliseconds(1));
+  ASSERT_TRUE(WaitForBackoffAfter(2));
+  // Attempt 1: the upper half of the doubled backoff.
+  const absl::Duration second = Wait();
+  EXPECT_GE(second, absl::Seconds(10));
+  EXPECT_LE(second, absl::Seconds(20));
+
+  receiver_.Answer(200, "{}");
+  clock_.Advance(second);
+  ASSERT_TRUE(WaitUntil([&] { return receiver_.Count("fwd-0", 200) == 1; }));
+  EXPECT_EQ(receiver_.Requests().size(), 3u);
+}
+
+TEST_F(ForwarderBackoffTest, RetryAfterLongerThanTheBackoffIsHonoured) {
+  receiver_.Answer(429, "{}");
+  receiver_.SetRetryAfter("120");
+  StartOnFakeClock(absl::Seconds(1), absl::Seconds(2));
+  ASSERT_TRUE(WaitForBackoffAfter(1));
+  EXPECT_EQ(Wait(), absl::Seconds(120));
+  clock_.Advance(absl::Seconds(119));
+  EXPECT_EQ(Wait(), absl::Seconds(1)) << "still waiting for the same deadline";
+  EXPECT_EQ(receiver_.Requests().size(), 1u);
+
+  receiver_.Answer(200, "{}");
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(WaitUntil([&] { return receiver_.Count("fwd-0", 200) == 1; }));
+}
+
+TEST_F(ForwarderBackoffTest, RetryAfterAsAnHttpDateCountsFromTheForwardersClock) {
+  receiver_.Answer(503, "{}");
+  // 90 s after the fake clock's time, which is long past on the real clock.
+  receiver_.SetRetryAfter(absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT",
+                                           clock_.Now() + absl::Seconds(90), absl::UTCTimeZone()));
+  StartOnFakeClock(absl::Seconds(1), absl::Seconds(2));
+  ASSERT_TRUE(WaitForBackoffAfter(1));
+  EXPECT_EQ(Wait(), absl::Seconds(90));
+}
+
+TEST_F(ForwarderBackoffTest, RetryAfterIsCappedAtMaxRetryAfter) {
+  receiver_.Answer(503, "{}");
+  receiver_.SetRetryAfter("86400");
+  StartOnFakeClock(absl::Seconds(1), absl::Seconds(2));
+  ASSERT_TRUE(WaitForBackoffAfter(1));
+  EXPECT_EQ(Wait(), HttpForwarderOptions().max_retry_after);
 }
 
 TEST(ForwardCursorTest, DeadLetterRangeRoundTripsAsVersionTwoAndVersionOneStaysReadable) {

@@ -98,7 +98,7 @@ class PipelineTest : public ::testing::Test {
   void Start(size_t max_queued = 1000) {
     PipelineOptions options;
     options.max_queued_events = max_queued;
-    pipeline_ = std::make_unique<Pipeline>(sink_, index_, [] { return absl::Now(); }, options);
+    pipeline_ = std::make_unique<Pipeline>(sink_, index_, Clock::Real(), options);
   }
 
   MemorySink sink_;
@@ -192,7 +192,7 @@ TEST_F(PipelineTest, QueueIsAlsoBoundedByBytes) {
   sink_.HoldWrites();
   PipelineOptions options;
   options.max_queued_bytes = 100;
-  pipeline_ = std::make_unique<Pipeline>(sink_, index_, [] { return absl::Now(); }, options);
+  pipeline_ = std::make_unique<Pipeline>(sink_, index_, Clock::Real(), options);
   ResultCatcher held, fits, refused;
   pipeline_->Submit(Records({"held"}), held.callback());
   sink_.WaitForHeldWrite();

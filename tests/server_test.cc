@@ -20,6 +20,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
 #include "tests/test_server.h"
+#include "tests/fake_clock.h"
 #include "tests/test_util.h"
 #include "trackd/v1/track.grpc.pb.h"
 
@@ -483,6 +484,39 @@ TEST_F(ServerTest, ShutdownFinishesInFlightCallsThenRefusesNewOnes) {
   EXPECT_EQ(StoredLines().size(), 1u);  // The held call's event; not the refused one.
   v1::TrackResponse response;
   EXPECT_EQ(Track(late, &response).error_code(), grpc::StatusCode::UNAVAILABLE);  // Closed now.
+}
+
+// The shutdown grace is measured on the server's clock: with a fake one, an
+// hour of grace passes when the test says so, and not before.
+TEST(ShutdownGraceTest, CallsStillInFlightAreCancelledOnceTheGraceHasPassedOnTheServersClock) {
+  testing::TempDir dir;
+  FaultInjectingFileSystem fs;
+  testing::FakeClock clock(testing::TestNow());
+  auto server = testing::StartServer(
+      dir.path(), fs, [](ServerConfig& c) { c.shutdown_grace = absl::Hours(1); }, clock);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = v1::TrackService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", (*server)->port()), grpc::InsecureChannelCredentials()));
+
+  fs.block_sync = true;  // Keep one call in flight for as long as the test wants.
+  AsyncCall in_flight;
+  const v1::TrackRequest request = SeedRequest();
+  StartTrack(*stub, request, in_flight);
+  fs.sync_blocked.WaitForNotification();
+  std::thread stopper([&] { (*server)->Shutdown(); });
+  ASSERT_TRUE(clock.AwaitWaiters(1)) << "the shutdown does not wait for the call";
+  clock.Advance(absl::Minutes(59));
+  EXPECT_FALSE(in_flight.done.HasBeenNotified()) << "the grace is not over yet";
+  clock.Advance(absl::Minutes(1));
+  // Cancelled although its fsync still hangs: the grace is spent.
+  EXPECT_TRUE(in_flight.done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  fs.block_sync = false;
+  fs.release_sync.Notify();
+  stopper.join();
+  in_flight.done.WaitForNotification();
+  // Cut off by the server's shutdown, not answered: the client sees UNAVAILABLE.
+  EXPECT_EQ(in_flight.status.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << in_flight.status.error_message();
 }
 
 }  // namespace

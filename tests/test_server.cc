@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "server/log_format.h"
 
@@ -21,10 +20,10 @@ ServerConfig TestServerConfig(const std::string& data_dir) {
 absl::StatusOr<std::unique_ptr<TrackdServer>> StartServer(const std::string& data_dir,
                                                           FileSystem& fs,
                                                           const CustomizeConfig& customize,
-                                                          std::function<absl::Time()> clock) {
+                                                          Clock& clock) {
   ServerConfig config = TestServerConfig(data_dir);
   if (customize) customize(config);
-  return TrackdServer::Start(config, fs, std::move(clock));
+  return TrackdServer::Start(config, fs, clock);
 }
 
 std::string SegmentDataPath(const std::string& dir, uint64_t number) {

@@ -32,7 +32,7 @@ ServerConfig TestServerConfig(const std::string& data_dir);
 // reading time from `clock`. Returns what TrackdServer::Start returns.
 absl::StatusOr<std::unique_ptr<TrackdServer>> StartServer(
     const std::string& data_dir, FileSystem& fs, const CustomizeConfig& customize = nullptr,
-    std::function<absl::Time()> clock = [] { return absl::Now(); });
+    Clock& clock = Clock::Real());
 
 // The path of segment `number`'s data file in `dir`, named by
 // server/log_format.h: "segment-<number, 20 digits>.ndjson".

@@ -6,28 +6,28 @@
 #ifndef TRACKD_SERVER_SINKS_FILE_SINK_H_
 #define TRACKD_SERVER_SINKS_FILE_SINK_H_
 
-#include <functional>
 
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "server/event_log.h"
 #include "server/sinks/sink.h"
 
 namespace trackd {
 
-// Not thread-safe (see Sink). `log` must outlive the sink.
+// Not thread-safe (see Sink). `log` and `clock` must outlive the sink.
 class FileSink final : public Sink {
  public:
-  FileSink(EventLog& log, std::function<absl::Time()> clock) : log_(log), clock_(std::move(clock)) {}
+  FileSink(EventLog& log, Clock& clock) : log_(log), clock_(clock) {}
 
   absl::Status Write(absl::Span<const Record> records) override {
-    return log_.Append(records, clock_());
+    return log_.Append(records, clock_.Now());
   }
 
   absl::Status Failure() const override { return log_.Failure(); }
 
  private:
   EventLog& log_;
-  const std::function<absl::Time()> clock_;
+  Clock& clock_;
 };
 
 }  // namespace trackd

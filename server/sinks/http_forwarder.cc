@@ -6,7 +6,6 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "common/json_encoder.h"
 #include "server/logging.h"
 
@@ -88,12 +87,12 @@ HttpForwarder::HttpForwarder(EventLog& log, FileSystem& fs, HttpForwarderOptions
     : log_(log),
       fs_(fs),
       options_(std::move(options)),
-      poster_(options_.http),
+      poster_(options_.http, *options_.clock),
       dead_letter_(std::move(dead_letter)),
       cursor_(cursor),
       saved_cursor_(cursor),
       unreleased_(std::move(unreleased)),
-      last_save_(options_.clock()) {
+      last_save_(options_.clock->Now()) {
   PublishDelivered();
 }
 
@@ -102,8 +101,7 @@ HttpForwarder::~HttpForwarder() { Stop(); }
 void HttpForwarder::Stop() {
   {
     absl::MutexLock lock(&mu_);
-    stopping_ = true;
-    wake_.SignalAll();
+    stopping_ = true;  // Unlocking wakes a Sleep: its condition is re-evaluated.
   }
   if (thread_.joinable()) thread_.join();
 }
@@ -117,7 +115,7 @@ uint64_t HttpForwarder::BacklogBytes() const {
 absl::Duration HttpForwarder::OldestUndeliveredAge() const {
   const int64_t stored_ms = oldest_undelivered_ms_.load(std::memory_order_relaxed);
   if (stored_ms == 0) return absl::ZeroDuration();
-  return std::max(absl::ZeroDuration(), options_.clock() - absl::FromUnixMillis(stored_ms));
+  return std::max(absl::ZeroDuration(), options_.clock->Now() - absl::FromUnixMillis(stored_ms));
 }
 
 ForwarderStats HttpForwarder::stats() const {
@@ -132,8 +130,10 @@ ForwarderStats HttpForwarder::stats() const {
 
 bool HttpForwarder::Sleep(absl::Duration duration) {
   absl::MutexLock lock(&mu_);
-  const absl::Time deadline = absl::Now() + duration;
-  while (!stopping_ && absl::Now() < deadline) wake_.WaitWithDeadline(&mu_, deadline);
+  const absl::Time deadline = options_.clock->Now() + duration;
+  const absl::Condition stopping(
+      +[](std::atomic<bool>* stopping) { return stopping->load(); }, &stopping_);
+  options_.clock->AwaitWithDeadline(mu_, stopping, deadline);
   return !stopping_;
 }
 
@@ -158,7 +158,7 @@ absl::Status HttpForwarder::SaveCursor() {
   absl::Status status = fs_.WriteFileAtomically(options_.cursor_path, FormatCursor(cursor_));
   if (status.ok()) {
     saved_cursor_ = cursor_;
-    last_save_ = options_.clock();
+    last_save_ = options_.clock->Now();
     save_now_ = false;
     PublishDelivered();
   }
@@ -166,7 +166,7 @@ absl::Status HttpForwarder::SaveCursor() {
 }
 
 void HttpForwarder::MakeProgressDurable() {
-  const absl::Time now = options_.clock();
+  const absl::Time now = options_.clock->Now();
   if (now < storage_retry_at_) return;  // Backing off after a failure.
   bool progressed = false;
   if (cursor_ != saved_cursor_ &&
@@ -300,7 +300,7 @@ bool HttpForwarder::Deliver(const SpoolBatch& batch) {
 bool HttpForwarder::DeadLetter(const SpoolBatch& batch, const HttpResult& result) {
   std::string lines;
   const std::string failed_at =
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", options_.clock(), absl::UTCTimeZone());
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", options_.clock->Now(), absl::UTCTimeZone());
   for (const Record& record : batch.records) {
     lines.append("{\"message_id\":");
     AppendJsonString(record.message_id, &lines);
@@ -350,7 +350,7 @@ bool HttpForwarder::DeadLetter(const SpoolBatch& batch, const HttpResult& result
 }
 
 void HttpForwarder::NoteStorageFailure(const std::string& error) {
-  const absl::Time now = options_.clock();
+  const absl::Time now = options_.clock->Now();
   if (storage_attempt_ == 0) {
     storage_failing_since_ = now;
     Log("error", "the forwarder cannot record its progress; retrying with backoff",
@@ -367,7 +367,7 @@ void HttpForwarder::NoteStorageFailure(const std::string& error) {
 void HttpForwarder::NoteStorageSuccess() {
   if (storage_attempt_ == 0) return;
   Log("info", "the forwarder records its progress again",
-      {{"outage", absl::FormatDuration(options_.clock() - storage_failing_since_)}});
+      {{"outage", absl::FormatDuration(options_.clock->Now() - storage_failing_since_)}});
   storage_attempt_ = 0;
   storage_retry_at_ = absl::InfinitePast();
   absl::MutexLock lock(&mu_);
@@ -384,7 +384,7 @@ void HttpForwarder::NoteFailure(const std::string& error) {
     stats_.upstream_healthy = false;
   }
   if (first) {
-    failing_since_ = options_.clock();
+    failing_since_ = options_.clock->Now();
     Log("warning", "upstream delivery failing; events stay in the spool and are retried",
         {{"error", error}, {"url", RedactUrl(options_.http.url)}});
   }
@@ -400,7 +400,7 @@ void HttpForwarder::NoteSuccess(size_t events) {
   }
   if (recovered) {
     Log("info", "upstream delivery recovered",
-        {{"outage", absl::FormatDuration(options_.clock() - failing_since_)}});
+        {{"outage", absl::FormatDuration(options_.clock->Now() - failing_since_)}});
   }
 }
 

@@ -24,7 +24,6 @@
 #define TRACKD_SERVER_SINKS_HTTP_FORWARDER_H_
 
 #include <atomic>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -35,6 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "server/event_log.h"
 #include "server/file_system.h"
 #include "server/sinks/dead_letter_file.h"
@@ -58,9 +58,9 @@ struct HttpForwarderOptions {
   absl::Duration cursor_save_interval = absl::Milliseconds(200);
   // Released segments' ids older than this are deleted (the dedupe window).
   absl::Duration ids_retention = absl::Hours(24);
-  // The time of day, for dead-letter stamps, ages and when a retry is due.
-  // Waits between retries are real (and end early on Stop).
-  std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // The time of day, for dead-letter stamps, ages, Retry-After dates, and the
+  // waits between retries (which end early on Stop). Must outlive the forwarder.
+  Clock* clock = &Clock::Real();
 };
 
 struct ForwarderStats {
@@ -151,8 +151,8 @@ class HttpForwarder {
   std::atomic<uint64_t> delivered_on_disk_{0};
   // Unix ms when the next undelivered event was stored; 0 when none waits.
   std::atomic<int64_t> oldest_undelivered_ms_{0};
+  // Stop sets stopping_ under it, which ends a Sleep.
   mutable absl::Mutex mu_;
-  absl::CondVar wake_;
   ForwarderStats stats_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };

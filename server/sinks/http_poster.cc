@@ -7,7 +7,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/time/clock.h"
 
 namespace trackd {
 namespace {
@@ -52,14 +51,21 @@ int SequenceLength(absl::string_view s) {
   return length;
 }
 
+// What the header callback writes to, and the clock that dates a Retry-After.
+struct HeaderContext {
+  HttpResult* result;
+  const Clock* clock;
+};
+
 size_t CollectHeader(char* data, size_t size, size_t count, void* user) {
-  auto* result = static_cast<HttpResult*>(user);
+  const auto* context = static_cast<const HeaderContext*>(user);
   const size_t n = size * count;
   const absl::string_view line(data, n);
   constexpr absl::string_view kRetryAfter = "retry-after:";
   if (line.size() > kRetryAfter.size() && absl::StartsWithIgnoreCase(line, kRetryAfter)) {
-    result->retry_after = ParseRetryAfter(
-        std::string(absl::StripAsciiWhitespace(line.substr(kRetryAfter.size()))), absl::Now());
+    context->result->retry_after =
+        ParseRetryAfter(std::string(absl::StripAsciiWhitespace(line.substr(kRetryAfter.size()))),
+                        context->clock->Now());
   }
   return n;
 }
@@ -98,7 +104,8 @@ std::optional<absl::Duration> ParseRetryAfter(const std::string& value, absl::Ti
   return std::max(absl::ZeroDuration(), absl::FromTimeT(date) - now);
 }
 
-HttpPoster::HttpPoster(HttpPosterOptions options) : options_(std::move(options)) {
+HttpPoster::HttpPoster(HttpPosterOptions options, const Clock& clock)
+    : options_(std::move(options)), clock_(clock) {
   static std::once_flag global_init;
   std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   curl_ = curl_easy_init();
@@ -109,6 +116,7 @@ HttpPoster::~HttpPoster() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 HttpResult HttpPoster::Post(const std::string& body, const std::vector<std::string>& headers,
                             const std::atomic<bool>* abort) {
   HttpResult result;
+  HeaderContext header_context{&result, &clock_};
   CURL* curl = static_cast<CURL*>(curl_);
   curl_slist* header_list = curl_slist_append(nullptr, "Content-Type: application/json");
   header_list = curl_slist_append(header_list, "Expect:");  // No 100-continue round trip.
@@ -128,7 +136,7 @@ HttpResult HttpPoster::Post(const std::string& body, const std::vector<std::stri
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, CollectBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &header_context);
   curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, AbortIfAsked);
   curl_easy_setopt(curl, CURLOPT_XFERINFODATA, abort);

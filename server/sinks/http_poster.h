@@ -11,6 +11,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 
 namespace trackd {
 
@@ -45,7 +46,8 @@ std::string BoundedUtf8(absl::string_view bytes, size_t max_bytes, bool cut);
 // Not thread-safe: the forwarder's thread owns it.
 class HttpPoster {
  public:
-  explicit HttpPoster(HttpPosterOptions options);
+  // `clock` dates a Retry-After given as an HTTP-date; it must outlive the poster.
+  explicit HttpPoster(HttpPosterOptions options, const Clock& clock = Clock::Real());
   ~HttpPoster();
   HttpPoster(const HttpPoster&) = delete;
   HttpPoster& operator=(const HttpPoster&) = delete;
@@ -57,6 +59,7 @@ class HttpPoster {
 
  private:
   const HttpPosterOptions options_;
+  const Clock& clock_;
   void* curl_;  // CURL*, kept for connection reuse.
 };
 

@@ -6,7 +6,6 @@
 #include <cstdint>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 
 namespace trackd {
 
@@ -92,7 +91,7 @@ absl::Status KafkaSink::Write(absl::Span<const Record> records) {
   void* const batch_tag = reports_->NextBatch();
   // Every produced message gets a report within message.timeout.ms; the slack
   // covers the report's own way back.
-  const absl::Time give_up = absl::Now() + options_.delivery_timeout + absl::Seconds(5);
+  const absl::Time give_up = options_.clock->Now() + options_.delivery_timeout + absl::Seconds(5);
   size_t produced = 0;
   std::string produce_error;
   for (const Record& record : records) {
@@ -107,7 +106,7 @@ absl::Status KafkaSink::Write(absl::Span<const Record> records) {
         ++produced;  // librdkafka owns the headers now.
         break;
       }
-      if (code == RdKafka::ERR__QUEUE_FULL && absl::Now() < give_up) {
+      if (code == RdKafka::ERR__QUEUE_FULL && options_.clock->Now() < give_up) {
         producer_->poll(10);  // Let deliveries drain the local queue.
         continue;
       }
@@ -117,7 +116,7 @@ absl::Status KafkaSink::Write(absl::Span<const Record> records) {
     }
     if (!produce_error.empty()) break;
   }
-  while (reports_->reported() < produced && absl::Now() < give_up) producer_->poll(5);
+  while (reports_->reported() < produced && options_.clock->Now() < give_up) producer_->poll(5);
   if (!produce_error.empty()) {
     return absl::UnavailableError(absl::StrCat("Kafka produce failed: ", produce_error));
   }

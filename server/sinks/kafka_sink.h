@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "server/sinks/sink.h"
 
 namespace RdKafka {
@@ -31,6 +32,9 @@ struct KafkaSinkOptions {
   // How long librdkafka may try to deliver an event (message.timeout.ms);
   // after it, Write answers UNAVAILABLE.
   absl::Duration delivery_timeout = absl::Seconds(30);
+  // Times the give-up deadline of a Write (the polls themselves wait in real
+  // time). Must outlive the sink.
+  Clock* clock = &Clock::Real();
 };
 
 // Not thread-safe (see Sink); delivery reports are served on the calling thread.

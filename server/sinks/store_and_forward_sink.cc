@@ -9,9 +9,10 @@
 namespace trackd {
 
 absl::StatusOr<std::unique_ptr<StoreAndForwardSink>> StoreAndForwardSink::Start(
-    EventLog& log, FileSystem& fs, std::function<absl::Time()> clock,
+    EventLog& log, FileSystem& fs, Clock& clock,
     StoreAndForwardOptions options) {
   HttpForwarderOptions& forwarder_options = options.forwarder;
+  forwarder_options.clock = &clock;  // One clock stamps, backs off and ages the backlog.
   if (forwarder_options.cursor_path.empty()) {
     forwarder_options.cursor_path =
         absl::StrCat(log.dir(), "/", log_format::kForwardCursorFileName);
@@ -23,7 +24,7 @@ absl::StatusOr<std::unique_ptr<StoreAndForwardSink>> StoreAndForwardSink::Start(
   auto forwarder = HttpForwarder::Start(log, fs, std::move(forwarder_options));
   if (!forwarder.ok()) return forwarder.status();
   return std::unique_ptr<StoreAndForwardSink>(new StoreAndForwardSink(
-      log, std::move(clock), std::move(*forwarder), options.max_backlog_bytes));
+      log, clock, std::move(*forwarder), options.max_backlog_bytes));
 }
 
 absl::Status StoreAndForwardSink::Write(absl::Span<const Record> records) {

@@ -9,7 +9,6 @@
 #define TRACKD_SERVER_SINKS_STORE_AND_FORWARD_SINK_H_
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 
 #include "absl/status/status.h"
@@ -36,11 +35,12 @@ struct StoreAndForwardOptions {
 // Write is not thread-safe (see Sink); Failure and forwarder() are.
 class StoreAndForwardSink final : public Sink {
  public:
-  // Starts the forwarder over `log`, stamping stored events with `clock`.
-  // `log` and `fs` must outlive the sink. Returns the forwarder's start error
+  // Starts the forwarder over `log`; `clock` stamps stored events and times the
+  // forwarder (its options' clock is replaced). `log`, `fs` and `clock` must
+  // outlive the sink. Returns the forwarder's start error
   // (INVALID_ARGUMENT for a bad batch size, or an I/O error loading its files).
   static absl::StatusOr<std::unique_ptr<StoreAndForwardSink>> Start(
-      EventLog& log, FileSystem& fs, std::function<absl::Time()> clock,
+      EventLog& log, FileSystem& fs, Clock& clock,
       StoreAndForwardOptions options);
 
   // RESOURCE_EXHAUSTED, storing nothing, when `records` would take the
@@ -54,9 +54,9 @@ class StoreAndForwardSink final : public Sink {
   HttpForwarder& forwarder() const { return *forwarder_; }
 
  private:
-  StoreAndForwardSink(EventLog& log, std::function<absl::Time()> clock,
+  StoreAndForwardSink(EventLog& log, Clock& clock,
                       std::unique_ptr<HttpForwarder> forwarder, uint64_t max_backlog_bytes)
-      : spool_(log, std::move(clock)),
+      : spool_(log, clock),
         forwarder_(std::move(forwarder)),
         max_backlog_bytes_(max_backlog_bytes) {}
 
