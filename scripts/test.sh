@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
 # Node and npm come with the machine image; if missing, Debian's are used.
-command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+command -v npm >/dev/null || bash scripts/apt_install.sh nodejs npm
 (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 bash scripts/build.sh
 bash tests/kafka/kafka_cluster.sh fetch   # The broker jars, once.
