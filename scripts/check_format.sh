@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fails, naming each file, when a C++ file of ours is not formatted as .clang-format says
 # (Google style, 100 columns). Ours: the .h/.cc files under server client common bench fuzz
-# tests sanitizers that git tracks or would track (generated code and build trees are
-# ignored, so never listed). Run by ctest as check_format (label unit).
+# tests sanitizers, less generated code and build trees (scripts/list_cxx_files.sh). Run by
+# ctest as check_format (label unit).
 #   scripts/check_format.sh          check
 #   scripts/check_format.sh --fix    format those files in place
 # The version is pinned to Debian 12's clang-format 14 (installed by scripts/install_deps.sh,
@@ -12,11 +12,8 @@ cd "$(dirname "$0")/.."
 source scripts/apt_install.sh
 command -v clang-format-14 >/dev/null || apt_install clang-format-14
 
-files=()
-while IFS= read -r f; do
-  [ -f "$f" ] && files+=("$f")   # (not a file deleted in the work tree but still in the index)
-done < <(git ls-files --cached --others --exclude-standard -- \
-           server client common bench fuzz tests sanitizers | grep -E '\.(h|cc)$' | sort -u)
+mapfile -t files < <(bash scripts/list_cxx_files.sh \
+  server client common bench fuzz tests sanitizers)
 if [ "${1:-}" = "--fix" ]; then
   clang-format-14 -i "${files[@]}"
   exit 0

@@ -3,19 +3,13 @@
 #   1. no C++ file under client/ includes "server/..." (what client and server share lives
 #      in common/);
 #   2. no function outside tests/ is over 80 lines (lizard's length, comments included).
-# Files: the .h/.cc files git tracks or would track (generated code and build trees are
-# ignored, so never listed). Run by ctest as check_structure (label unit).
+# Files: our .h/.cc files, less generated code and build trees (scripts/list_cxx_files.sh).
+# Run by ctest as check_structure (label unit).
 # lizard comes from PyPI, pinned in scripts/lizard/requirements.txt, in the venv
 # build/tools/lizard-venv (installed on first run, again when the pins change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max_function_lines=80
-
-list_cxx() {
-  local f
-  git ls-files --cached --others --exclude-standard -- "$@" | grep -E '\.(h|cc)$' | sort -u \
-    | while IFS= read -r f; do [ -f "$f" ] && printf '%s\n' "$f"; done
-}
 
 install_lizard() {
   local req=scripts/lizard/requirements.txt venv=build/tools/lizard-venv want
@@ -33,16 +27,18 @@ install_lizard() {
 }
 
 status=0
-mapfile -t client_files < <(list_cxx client)
-if [ ${#client_files[@]} -gt 0 ] && includes=$(grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*"server/' \
-                "${client_files[@]}"); then
+mapfile -t client_files < <(bash scripts/list_cxx_files.sh client)
+server_include='^[[:space:]]*#[[:space:]]*include[[:space:]]*"server/'
+if [ ${#client_files[@]} -gt 0 ] \
+   && includes=$(grep -Hn "$server_include" "${client_files[@]}"); then
   echo "client/ must not include server/ (shared code belongs in common/):" >&2
   printf '  %s\n' "${includes//$'\n'/$'\n'  }" >&2
   status=1
 fi
 
 lizard=$(install_lizard)
-mapfile -t code_files < <(list_cxx server client common bench fuzz sanitizers)
+mapfile -t code_files < <(bash scripts/list_cxx_files.sh \
+  server client common bench fuzz sanitizers)
 if ! long=$("$lizard" -l cpp -L "$max_function_lines" -C 10000 -w "${code_files[@]}"); then
   echo "functions over $max_function_lines lines outside tests/ (split them):" >&2
   printf '  %s\n' "${long//$'\n'/$'\n'  }" >&2
