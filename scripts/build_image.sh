@@ -24,16 +24,9 @@ fi
 version=$(sed -n 's/^project(trackd VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 tag=${1:-trackd:${version}}
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-need=()
-command -v buildah >/dev/null || need+=(buildah)
-if [ -n "$local_base" ]; then command -v mmdebstrap >/dev/null || need+=(mmdebstrap); fi
-if [ ${#need[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+source scripts/apt_install.sh
+command -v buildah >/dev/null || apt_install buildah
+if [ -n "$local_base" ]; then command -v mmdebstrap >/dev/null || apt_install mmdebstrap; fi
 
 if [ -n "$local_base" ]; then
   # Debian 12 minbase root file systems from the Debian archive this machine's apt uses; the

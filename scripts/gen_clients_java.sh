@@ -11,9 +11,8 @@ ROOT=$PWD
 PHASE=${1:-generate-sources}
 
 if ! command -v mvn >/dev/null || ! command -v javac >/dev/null; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends maven openjdk-17-jdk-headless
+  source scripts/apt_install.sh
+  apt_install maven openjdk-17-jdk-headless
 fi
 # (sed drops the stray colour resets that Maven 3.8 prints even in quiet batch mode)
 (cd client/java && mvn -q -B -Dmaven.repo.local="$ROOT/build/clients/java/m2" "$PHASE") 2>&1 \

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=build/clients/node
-command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+command -v npm >/dev/null || bash scripts/apt_install.sh nodejs npm
 
 mkdir -p "$OUT"
 if ! cmp -s client/node/package-lock.json "$OUT/package-lock.json" \

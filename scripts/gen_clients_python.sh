@@ -13,7 +13,7 @@ STAMP=$VENV/.requirements.sha256
 
 # Debian's own python3 needs python3-venv for `python3 -m venv`.
 python3 -c 'import ensurepip, venv' 2>/dev/null \
-  || { apt-get update -qq && apt-get install -y -qq python3-venv; }
+  || bash scripts/apt_install.sh python3-venv
 
 want=$(sha256sum "$REQ" | cut -d' ' -f1)
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then

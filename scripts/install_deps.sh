@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency of trackd from Debian 12 packages.
-# Called by scripts/run_server.sh and scripts/test.sh; safe to run again (apt skips what is present).
+# Called by scripts/build.sh and scripts/test.sh; safe to run again: scripts/apt_install.sh
+# installs only what is missing.
 set -euo pipefail
 
 packages=(
@@ -15,18 +16,9 @@ packages=(
   clang-14 libclang-rt-14-dev
   # scripts/bench.sh: h2load drives gRPC with the least client CPU of the tools here.
   nghttp2-client
+  # scripts/check_format.sh: Debian 12's clang-format, the version the tree is formatted with.
+  clang-format-14
 )
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+source "$(dirname "$0")/apt_install.sh"
+apt_install "${packages[@]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds trackd and runs it on its embedded default store (./data), listening on
-# 127.0.0.1:50051. Extra arguments are passed to trackd, e.g. --listen=127.0.0.1:6000.
+# Builds trackd (the server binary only: not the tests, not the benchmarks) and runs it on its
+# embedded default store (./data), listening on 127.0.0.1:50051. Extra arguments are passed to
+# trackd, e.g. --listen=127.0.0.1:6000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
+bash scripts/build.sh trackd
 exec ./build/server/trackd "$@"

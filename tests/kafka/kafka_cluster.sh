@@ -73,12 +73,7 @@ install_tools_if_missing() {
   command -v mvn >/dev/null 2>&1 || missing+=(maven)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing from Debian: ${missing[*]}"
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  bash "$SCRIPT_DIR/../../scripts/apt_install.sh" "${missing[@]}" >/dev/null
 }
 
 pom_hash() { sha256sum "$SCRIPT_DIR/pom.xml" | cut -d' ' -f1; }

@@ -18,12 +18,7 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CLUSTER="$SCRIPT_DIR/kafka_cluster.sh"
 
-if ! command -v kcat >/dev/null 2>&1; then
-  echo "smoke: installing kcat from Debian" >&2
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends kcat >/dev/null
-fi
+command -v kcat >/dev/null 2>&1 || bash "$SCRIPT_DIR/../../scripts/apt_install.sh" kcat >/dev/null
 
 # Should this script be killed before its trap runs, the clusters stop by themselves.
 export KAFKA_OWNER_PID=$$
