@@ -85,13 +85,13 @@ void TokenAuthenticator::Install(absl::StatusOr<std::string> content) {
     // revoked it was deleted or emptied rather than edited.
     entries_.clear();
     usable_ = false;
-    Log("error", "token file cannot be used; every call is refused until it is fixed",
+    Log(LogLevel::kError, "token file cannot be used; every call is refused until it is fixed",
         {{"path", path_}, {"error", entries.status().ToString()}});
     return;
   }
   entries_ = std::move(*entries);
   usable_ = true;
-  Log("info", "token file reloaded", {{"path", path_}, {"tokens", absl::StrCat(entries_.size())}});
+  Log(LogLevel::kInfo, "token file reloaded", {{"path", path_}, {"tokens", absl::StrCat(entries_.size())}});
 }
 
 void TokenAuthenticator::CheckFileIfDue() {

@@ -235,7 +235,7 @@ absl::Status EventLog::Stop(absl::string_view operation, const std::string& path
     failure_ = failure;
     failed_.store(true, std::memory_order_release);
   }
-  Log("error", "the event log stopped after an I/O error; check the disk, then restart trackd",
+  Log(LogLevel::kError, "the event log stopped after an I/O error; check the disk, then restart trackd",
       {{"operation", std::string(operation)},
        {"path", path},
        {"error", std::string(error.message())},

@@ -9,14 +9,29 @@
 #include "common/json_encoder.h"
 
 namespace trackd {
+namespace {
 
-void Log(absl::string_view level, absl::string_view message,
+absl::string_view LevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarning:
+      return "warning";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "error";
+}
+
+}  // namespace
+
+void Log(LogLevel level, absl::string_view message,
          std::initializer_list<std::pair<absl::string_view, std::string>> fields) {
   std::string line = "{\"time\":";
   AppendJsonString(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
                    &line);
   line.append(",\"level\":");
-  AppendJsonString(level, &line);
+  AppendJsonString(LevelName(level), &line);
   line.append(",\"msg\":");
   AppendJsonString(message, &line);
   for (const auto& [key, value] : fields) {

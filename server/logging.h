@@ -5,14 +5,20 @@
 
 #include <initializer_list>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
+
+#include "absl/strings/string_view.h"
 
 namespace trackd {
 
+// A record's "level": what an operator should do about it. kInfo: nothing
+// (start, stop, summaries); kWarning: watch (a peer failing, a retry);
+// kError: act (trackd stopped taking writes, or cannot start).
+enum class LogLevel { kInfo, kWarning, kError };
+
 // Writes one record with string `fields` after the message. Thread-safe (one
 // write call per record).
-void Log(absl::string_view level, absl::string_view message,
+void Log(LogLevel level, absl::string_view message,
          std::initializer_list<std::pair<absl::string_view, std::string>> fields = {});
 
 // Returns `url` fit for a log: userinfo ("user:password@") and the query

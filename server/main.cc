@@ -61,7 +61,8 @@ void LogProtobufMessage(google::protobuf::LogLevel level, const char* filename, 
     return;
   }
   last_logged = now;
-  trackd::Log(level >= google::protobuf::LOGLEVEL_ERROR ? "error" : "warning",
+  trackd::Log(level >= google::protobuf::LOGLEVEL_ERROR ? trackd::LogLevel::kError
+                                                       : trackd::LogLevel::kWarning,
               "protobuf library message",
               {{"message", message},
                {"source", absl::StrCat(filename, ":", line)},
@@ -72,7 +73,7 @@ void LogProtobufMessage(google::protobuf::LogLevel level, const char* filename, 
 void LogSummary(const trackd::TrackdServer& server) {
   const trackd::PipelineStats stats = server.stats();
   const auto forwarded = server.forwarder_stats();
-  trackd::Log("info", "summary",
+  trackd::Log(trackd::LogLevel::kInfo, "summary",
               {{"events_stored", absl::StrCat(stats.events_stored)},
                {"commits", absl::StrCat(stats.commits)},
                {"duplicates", absl::StrCat(stats.duplicates)},
@@ -114,7 +115,7 @@ sigset_t BlockStopSignals() {
 void LogServing(const trackd::ServerConfig& config, const trackd::TrackdServer& server,
                 const trackd::PosixFileSystem& fs) {
   const trackd::RecoveryReport recovery = server.recovery();
-  trackd::Log("info", "serving",
+  trackd::Log(trackd::LogLevel::kInfo, "serving",
               {{"listen", config.listen},
                {"port", absl::StrCat(server.port())},
                {"sink", SinkDescription(config)},
@@ -165,7 +166,7 @@ int WaitForStopSignal(const sigset_t& stop_signals, absl::Duration summary_inter
 void LogStopped(const trackd::TrackdServer& server) {
   const trackd::PipelineStats stats = server.stats();
   const auto forwarded = server.forwarder_stats();
-  trackd::Log("info", "stopped",
+  trackd::Log(trackd::LogLevel::kInfo, "stopped",
               {{"events_stored", absl::StrCat(stats.events_stored)},
                {"commits", absl::StrCat(stats.commits)},
                {"duplicates", absl::StrCat(stats.duplicates)},
@@ -184,13 +185,13 @@ int main(int argc, char** argv) {
   trackd::PosixFileSystem fs(trackd::DataModesFromFlags());
   auto config = trackd::ServerConfigFromFlags(fs, kafka_properties, std::getenv);
   if (!config.ok()) {
-    trackd::Log("error", "invalid configuration", {{"error", config.status().ToString()}});
+    trackd::Log(trackd::LogLevel::kError, "invalid configuration", {{"error", config.status().ToString()}});
     return 2;
   }
   const sigset_t stop_signals = BlockStopSignals();
   auto server = trackd::TrackdServer::Start(*config, fs, trackd::Clock::Real());
   if (!server.ok()) {
-    trackd::Log("error", "cannot start", {{"error", server.status().ToString()}});
+    trackd::Log(trackd::LogLevel::kError, "cannot start", {{"error", server.status().ToString()}});
     return 1;
   }
   LogServing(*config, **server, fs);
@@ -199,7 +200,7 @@ int main(int argc, char** argv) {
   trackd::MemoryReleaser memory_releaser;
   const int signal_number =
       WaitForStopSignal(stop_signals, trackd::LogSummaryIntervalFromFlags(), **server);
-  trackd::Log("info", "stopping", {{"signal", strsignal(signal_number)}});
+  trackd::Log(trackd::LogLevel::kInfo, "stopping", {{"signal", strsignal(signal_number)}});
   (*server)->Shutdown();
   LogStopped(**server);
   return 0;

@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/authenticator.h"
+#include "tests/fake_clock.h"
 #include "tests/test_util.h"
 
 namespace trackd {
@@ -27,9 +28,10 @@ class TokenFileTest : public ::testing::Test {
  protected:
   absl::StatusOr<std::unique_ptr<TokenAuthenticator>> Load(const std::string& content) {
     std::ofstream(path_, std::ios::trunc) << content;
-    return TokenAuthenticator::Load(fs_, path_, [] { return absl::UnixEpoch(); });
+    return TokenAuthenticator::Load(fs_, path_, clock_);
   }
 
+  testing::FakeClock clock_{absl::UnixEpoch()};
   testing::TempDir dir_;
   const std::string path_ = dir_.path() + "/tokens";
   PosixFileSystem fs_;

@@ -209,7 +209,7 @@ void HttpForwarder::Run() {
         resend ? 500 : static_cast<size_t>(options_.batch));
     if (absl::IsNotFound(batch.status()) && closed_segment) {
       // Someone removed a closed segment by hand; its events are gone. Say so and go on.
-      Log("error", "a spool segment is missing; its undelivered events cannot be sent",
+      Log(LogLevel::kError, "a spool segment is missing; its undelivered events cannot be sent",
           {{"segment", absl::StrCat(cursor_.next.segment)}});
       cursor_ = {{cursor_.next.segment + 1, 0, 0}, std::nullopt};
       save_now_ = true;
@@ -341,7 +341,7 @@ bool HttpForwarder::DeadLetter(const SpoolBatch& batch, const HttpResult& result
     absl::MutexLock lock(&mu_);
     stats_.dead_lettered += batch.records.size();
   }
-  Log("warning", "upstream refused events for good; they went to the dead-letter file",
+  Log(LogLevel::kWarning, "upstream refused events for good; they went to the dead-letter file",
       {{"status", absl::StrCat(result.status)},
        {"events", absl::StrCat(batch.records.size())},
        {"first_message_id", batch.records.front().message_id},
@@ -353,7 +353,7 @@ void HttpForwarder::NoteStorageFailure(const std::string& error) {
   const absl::Time now = options_.clock->Now();
   if (storage_attempt_ == 0) {
     storage_failing_since_ = now;
-    Log("error", "the forwarder cannot record its progress; retrying with backoff",
+    Log(LogLevel::kError, "the forwarder cannot record its progress; retrying with backoff",
         {{"error", error}});
   }
   storage_retry_at_ = now + Backoff(storage_attempt_);
@@ -366,7 +366,7 @@ void HttpForwarder::NoteStorageFailure(const std::string& error) {
 
 void HttpForwarder::NoteStorageSuccess() {
   if (storage_attempt_ == 0) return;
-  Log("info", "the forwarder records its progress again",
+  Log(LogLevel::kInfo, "the forwarder records its progress again",
       {{"outage", absl::FormatDuration(options_.clock->Now() - storage_failing_since_)}});
   storage_attempt_ = 0;
   storage_retry_at_ = absl::InfinitePast();
@@ -385,7 +385,7 @@ void HttpForwarder::NoteFailure(const std::string& error) {
   }
   if (first) {
     failing_since_ = options_.clock->Now();
-    Log("warning", "upstream delivery failing; events stay in the spool and are retried",
+    Log(LogLevel::kWarning, "upstream delivery failing; events stay in the spool and are retried",
         {{"error", error}, {"url", RedactUrl(options_.http.url)}});
   }
 }
@@ -399,7 +399,7 @@ void HttpForwarder::NoteSuccess(size_t events) {
     stats_.upstream_healthy = true;
   }
   if (recovered) {
-    Log("info", "upstream delivery recovered",
+    Log(LogLevel::kInfo, "upstream delivery recovered",
         {{"outage", absl::FormatDuration(options_.clock->Now() - failing_since_)}});
   }
 }
