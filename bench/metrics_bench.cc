@@ -43,11 +43,14 @@ struct Ours {
 
 struct Theirs {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
-  prometheus::Family<prometheus::Counter>& requests =
-      prometheus::BuildCounter().Name("trackd_requests_total").Help("Requests.").Register(*registry);
-  prometheus::Family<prometheus::Histogram>& latency =
-      prometheus::BuildHistogram().Name("trackd_request_seconds").Help("Latency.").Register(
-          *registry);
+  prometheus::Family<prometheus::Counter>& requests = prometheus::BuildCounter()
+                                                         .Name("trackd_requests_total")
+                                                         .Help("Requests.")
+                                                         .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& latency = prometheus::BuildHistogram()
+                                                           .Name("trackd_request_seconds")
+                                                           .Help("Latency.")
+                                                           .Register(*registry);
   prometheus::Counter& kept_counter = requests.Add({{"method", "Track"}, {"code", "OK"}});
   prometheus::Histogram& kept_histogram =
       latency.Add({{"method", "Track"}}, MetricsRegistry::LatencyBounds());
