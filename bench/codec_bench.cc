@@ -1,10 +1,11 @@
 // codec_bench: trackd's own per-event CPU before an event reaches the
 // pipeline, stage by stage, as Tracker::Prepare runs them: the wire decode
 // (UTF-8 checks and the copy into v1::TrackRequest), validation, and the
-// documented-JSON encoding. BM_Prepare runs the three in a row; a regression
-// in one stage shows in its own line. Two events: the seed account_added_user
-// event (what the load generator sends) and a free-form event with nested
-// properties, a list and non-ASCII text, which takes the Struct paths.
+// documented-JSON encoding (and, for trackctl, its decoding). BM_Prepare runs
+// the three in a row; a regression in one stage shows in its own line. Two
+// events: the seed account_added_user event (what the load generator sends)
+// and a free-form event with nested properties, a list and non-ASCII text,
+// which takes the Struct paths.
 // Run pinned, e.g.:
 //   taskset -c 1 build/bench/codec_bench --benchmark_repetitions=5
 //     --benchmark_report_aggregates_only=true
@@ -16,6 +17,7 @@
 #include "bench/seed_event.h"
 #include "benchmark/benchmark.h"
 #include "google/protobuf/struct.pb.h"
+#include "common/json_decoder.h"
 #include "common/json_encoder.h"
 #include "server/validate.h"
 #include "server/wire/track_wire.pb.h"
@@ -155,6 +157,20 @@ void BM_Encode(benchmark::State& state, bool rich) {
 }
 BENCHMARK_CAPTURE(BM_Encode, seed, false);
 BENCHMARK_CAPTURE(BM_Encode, rich, true);
+
+// trackctl's side: one line of documented JSON back into a request
+// (common/json_decoder.h), which trackctl runs once per input event.
+void BM_DecodeDocumentedJson(benchmark::State& state, bool rich) {
+  const std::string json = EncodeDocumentedJson(Event(rich));
+  for (auto _ : state) {
+    auto request = DecodeDocumentedJson(json);
+    if (!request.ok()) std::abort();
+    benchmark::DoNotOptimize(request->user_id().data());
+  }
+  SetLabel(state, rich);
+}
+BENCHMARK_CAPTURE(BM_DecodeDocumentedJson, seed, false);
+BENCHMARK_CAPTURE(BM_DecodeDocumentedJson, rich, true);
 
 // The three stages in a row, as Tracker::Prepare runs them.
 void BM_Prepare(benchmark::State& state, bool rich) {

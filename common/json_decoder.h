@@ -21,6 +21,10 @@ namespace trackd {
 // For every valid request r, EncodeDocumentedJson(Decode(EncodeDocumentedJson(r)))
 // equals EncodeDocumentedJson(r). Returns INVALID_ARGUMENT naming the key at
 // fault for malformed JSON, a missing or unknown key, or a value of the wrong type.
+// The JSON must be strict (RFC 8259: no trailing commas, comments, single
+// quotes or raw control characters in strings), without a key twice in one
+// object, and nest no deeper than protobuf's parser allowed (docs/libraries.md);
+// of several bad keys, the first in byte order is named.
 // Does not apply the contract's rules; the server does.
 absl::StatusOr<v1::TrackRequest> DecodeDocumentedJson(absl::string_view json);
 

@@ -191,7 +191,7 @@ void WriteStructFields(const google::protobuf::Struct& s, absl::string_view skip
 }
 
 void WriteNumber(double number, LineWriter& out) {
-  // -0.0 becomes 0: readers (protobuf's JSON parser, hence trackctl) read "-0"
+  // -0.0 becomes 0: readers (protobuf's JSON parser, and trackctl's) read "-0"
   // as 0, and a line must read back as itself.
   if (number == 0) number = 0;
   // Shortest text that reads back as the same double; integers print without

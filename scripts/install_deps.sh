@@ -9,6 +9,8 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   libabsl-dev libgtest-dev libgmock-dev libssl-dev libbenchmark-dev openssl
   libcurl4-openssl-dev librdkafka-dev libcpp-httplib-dev python3
+  # trackctl's JSON reader (common/json_decoder.cc); header only.
+  nlohmann-json3-dev
   # The allocator linked into trackd (TRACKD_MALLOC in CMakeLists.txt).
   libgoogle-perftools-dev libjemalloc-dev
   # scripts/fuzz.sh: Debian 12's clang, and libclang-rt-14-dev, which holds
