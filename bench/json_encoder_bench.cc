@@ -7,10 +7,10 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "benchmark/benchmark.h"
 #include "bench/seed_event.h"
-#include "google/protobuf/util/json_util.h"
+#include "benchmark/benchmark.h"
 #include "common/json_encoder.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace trackd::bench {
 namespace {

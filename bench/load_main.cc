@@ -128,8 +128,7 @@ std::string CheckFlags() {
 }
 
 // Runs the warm-up calls; returns 0, or the exit code when they failed.
-int WarmUp(const Stubs& stubs, const std::string& run_id, absl::Time deadline,
-           LoadReport* report) {
+int WarmUp(const Stubs& stubs, const std::string& run_id, absl::Time deadline, LoadReport* report) {
   const uint64_t warmup_requests = absl::GetFlag(FLAGS_warmup_requests);
   if (warmup_requests == 0) return 0;
   LoadPhase warmup(stubs, report->concurrency, warmup_requests,

@@ -57,7 +57,8 @@ class LoadPhase::Caller {
     } else if (response_.message_id() != request_.message_id()) {
       ++errors_["WRONG_RESPONSE"];
     } else {
-      latencies_ns_.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count());
+      latencies_ns_.push_back(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count());
     }
     StartNext();
   }

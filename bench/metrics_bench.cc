@@ -33,10 +33,10 @@ constexpr int kHistogramSeries = 5;  // With the counters, 50 series to render.
 // by method.
 struct Ours {
   MetricsRegistry registry;
-  CounterFamily& requests = registry.AddCounter("trackd_requests_total", "Requests.",
-                                                {"method", "code"});
-  HistogramFamily& latency = registry.AddHistogram(
-      "trackd_request_seconds", "Latency.", {"method"}, MetricsRegistry::LatencyBounds());
+  CounterFamily& requests =
+      registry.AddCounter("trackd_requests_total", "Requests.", {"method", "code"});
+  HistogramFamily& latency = registry.AddHistogram("trackd_request_seconds", "Latency.", {"method"},
+                                                   MetricsRegistry::LatencyBounds());
   Counter* kept_counter = requests.Series({"Track", "OK"});
   Histogram* kept_histogram = latency.Series({"Track"});
 };
@@ -44,9 +44,9 @@ struct Ours {
 struct Theirs {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   prometheus::Family<prometheus::Counter>& requests = prometheus::BuildCounter()
-                                                         .Name("trackd_requests_total")
-                                                         .Help("Requests.")
-                                                         .Register(*registry);
+                                                          .Name("trackd_requests_total")
+                                                          .Help("Requests.")
+                                                          .Register(*registry);
   prometheus::Family<prometheus::Histogram>& latency = prometheus::BuildHistogram()
                                                            .Name("trackd_request_seconds")
                                                            .Help("Latency.")

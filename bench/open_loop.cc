@@ -14,8 +14,8 @@ namespace trackd::bench {
 std::chrono::steady_clock::time_point DueTime(std::chrono::steady_clock::time_point start,
                                               double rate, uint64_t index) {
   // Computed from the index, not by adding intervals, so rounding never drifts.
-  return start + std::chrono::nanoseconds(
-                     static_cast<int64_t>(static_cast<double>(index) * 1e9 / rate));
+  return start +
+         std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(index) * 1e9 / rate));
 }
 
 constexpr std::chrono::microseconds kSchedulerSlack(250);
@@ -124,8 +124,8 @@ void OpenLoopPhase::OnDone(Call* call, const grpc::Status& status) {
   const int64_t latency_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(now - call->due).count();
   const bool ok = status.ok() && call->response.message_id() == call->request.message_id();
-  const std::string error = status.ok() ? (ok ? "" : "WRONG_RESPONSE")
-                                        : StatusCodeName(status.error_code());
+  const std::string error =
+      status.ok() ? (ok ? "" : "WRONG_RESPONSE") : StatusCodeName(status.error_code());
   delete call;
   Claim claim;
   {
@@ -158,8 +158,7 @@ void OpenLoopPhase::AddTo(LoadReport* report) const {
   // Calls 0 to next_index_ - 1 started; the first at start_ at the earliest.
   const double start_span = std::chrono::duration<double>(last_start_ - start_).count();
   report->target_rate = rate_;
-  report->achieved_rate =
-      start_span > 0 ? static_cast<double>(next_index_ - 1) / start_span : 0;
+  report->achieved_rate = start_span > 0 ? static_cast<double>(next_index_ - 1) / start_span : 0;
   report->max_start_lag_us = static_cast<double>(max_start_lag_ns_) / 1e3;
   report->complete = done_calls_ == total_calls_;
 }

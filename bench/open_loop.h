@@ -78,7 +78,7 @@ class OpenLoopPhase {
 
   mutable absl::Mutex mu_;
   uint64_t next_index_ ABSL_GUARDED_BY(mu_) = 0;  // The next call to start.
-  bool stopped_ ABSL_GUARDED_BY(mu_) = false;      // The deadline passed: start no more.
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;     // The deadline passed: start no more.
   uint64_t outstanding_ ABSL_GUARDED_BY(mu_) = 0;
   std::chrono::steady_clock::time_point last_start_ ABSL_GUARDED_BY(mu_);
   int64_t max_start_lag_ns_ ABSL_GUARDED_BY(mu_) = 0;

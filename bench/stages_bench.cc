@@ -36,11 +36,11 @@
 #include "absl/time/time.h"
 #include "bench/seed_event.h"
 #include "benchmark/benchmark.h"
+#include "common/json_encoder.h"
+#include "common/message_id.h"
 #include "server/dedupe_index.h"
 #include "server/event_log.h"
 #include "server/file_system.h"
-#include "common/json_encoder.h"
-#include "common/message_id.h"
 #include "server/pipeline.h"
 #include "server/record.h"
 #include "server/sinks/sink.h"
@@ -254,8 +254,8 @@ class TempDir {
  public:
   TempDir() {
     const char* tmp = getenv("TMPDIR");
-    std::string pattern = absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
-                                       "/stages_bench.XXXXXX");
+    std::string pattern =
+        absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/stages_bench.XXXXXX");
     if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
   }
   ~TempDir() {
@@ -368,9 +368,10 @@ void TrackerPath(benchmark::State& state, bool batch) {
     countdown.Add(in_flight);
     for (int i = 0; i < in_flight; ++i) {
       if (batch) {
-        tracker.TrackBatch(wire_batch, [&countdown](absl::StatusOr<const v1::TrackBatchResponse*> r) {
-          countdown.Done(r.ok());
-        });
+        tracker.TrackBatch(wire_batch,
+                           [&countdown](absl::StatusOr<const v1::TrackBatchResponse*> r) {
+                             countdown.Done(r.ok());
+                           });
       } else {
         tracker.Track(wire_request, [&countdown](absl::StatusOr<const v1::TrackResponse*> r) {
           countdown.Done(r.ok());

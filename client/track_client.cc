@@ -4,11 +4,11 @@
 
 #include "absl/time/clock.h"
 #include "client/service_config_json.h"
+#include "common/grpc_status.h"
+#include "common/message_id.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
-#include "common/grpc_status.h"
-#include "common/message_id.h"
 
 namespace trackd {
 

@@ -23,10 +23,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "grpc/health/v1/health.grpc.pb.h"
-#include "grpcpp/channel.h"
 #include "common/field_violation.h"
 #include "common/status_details.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/channel.h"
 #include "trackd/v1/track.grpc.pb.h"
 
 namespace trackd {

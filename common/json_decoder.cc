@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/contract.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
-#include "common/contract.h"
 
 namespace trackd {
 namespace {
@@ -43,13 +43,19 @@ class ValueBuilder {
 
   const std::string& error() const { return error_; }
 
-  bool null() { return Fill([](Value* v) { v->set_null_value(google::protobuf::NULL_VALUE); }); }
-  bool boolean(bool b) { return Fill([b](Value* v) { v->set_bool_value(b); }); }
+  bool null() {
+    return Fill([](Value* v) { v->set_null_value(google::protobuf::NULL_VALUE); });
+  }
+  bool boolean(bool b) {
+    return Fill([b](Value* v) { v->set_bool_value(b); });
+  }
   // Integers become the nearest double, as protobuf's parser made them ("-0" is 0).
   bool number_integer(number_integer_t n) { return Number(static_cast<double>(n)); }
   bool number_unsigned(number_unsigned_t n) { return Number(static_cast<double>(n)); }
   bool number_float(number_float_t n, const string_t&) { return Number(n); }
-  bool string(string_t& s) { return Fill([&s](Value* v) { v->set_string_value(std::move(s)); }); }
+  bool string(string_t& s) {
+    return Fill([&s](Value* v) { v->set_string_value(std::move(s)); });
+  }
   bool binary(binary_t&) { return false; }  // Only binary formats produce these.
 
   bool start_object(std::size_t) {
@@ -204,9 +210,9 @@ absl::Status ReadTypedProperties(Struct& properties, v1::AccountAddedUser* out) 
     const std::string path = absl::StrCat("properties.", key);
     if (value.kind_case() != Value::kStringValue) return WrongType(path, "a string");
     if (key == "user_role" || key == "user_name" || key == "user_email") return absl::OkStatus();
-    return absl::InvalidArgumentError(absl::StrCat(
-        "\"", path, "\" is not a property of account_added_user "
-        "(user_role, user_name, user_email)"));
+    return absl::InvalidArgumentError(absl::StrCat("\"", path,
+                                                   "\" is not a property of account_added_user "
+                                                   "(user_role, user_name, user_email)"));
   });
   if (!status.ok()) return status;
   for (auto& [key, value] : *properties.mutable_fields()) {
@@ -228,9 +234,9 @@ absl::Status CheckTopLevelKeys(const Struct& top) {
         key == "timestamp") {
       return absl::OkStatus();
     }
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown key \"", key,
-        "\"; documented JSON has user_id, event, properties, context and timestamp"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown key \"", key,
+                     "\"; documented JSON has user_id, event, properties, context and timestamp"));
   });
 }
 
@@ -246,8 +252,8 @@ absl::Status TakeObject(Struct& top, const std::string& key, Struct* out) {
 absl::Status ReadContext(Struct& top, v1::TrackRequest* request) {
   Struct context;
   if (auto s = TakeObject(top, "context", &context); !s.ok()) return s;
-  if (auto s = ReadString(context, "group_id", "context.group_id", false,
-                          request->mutable_group_id());
+  if (auto s =
+          ReadString(context, "group_id", "context.group_id", false, request->mutable_group_id());
       !s.ok()) {
     return s;
   }

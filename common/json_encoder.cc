@@ -8,8 +8,8 @@
 
 #include "absl/base/attributes.h"
 #include "absl/container/inlined_vector.h"
-#include "google/protobuf/struct.pb.h"
 #include "common/contract.h"
+#include "google/protobuf/struct.pb.h"
 
 namespace trackd {
 namespace {
@@ -56,9 +56,7 @@ constexpr std::array<bool, 256> kStopsRun = [] {
 class LineWriter {
  public:
   // Starts writing at the end of `out`, with room for `expected` bytes.
-  LineWriter(std::string* out, size_t expected) : out_(*out), used_(out->size()) {
-    Grow(expected);
-  }
+  LineWriter(std::string* out, size_t expected) : out_(*out), used_(out->size()) { Grow(expected); }
 
   // Cuts `out` to what was written.
   void Finish() { out_.resize(Position()); }
@@ -139,13 +137,27 @@ void LineWriter::JsonString(absl::string_view value) {
       Put(data + run_start, i - run_start);
       Reserve(6 + (size - i) + 1);  // The escape, the rest of the value, the quote.
       switch (c) {
-        case '"': PutLiteral("\\\""); break;
-        case '\\': PutLiteral("\\\\"); break;
-        case '\n': PutLiteral("\\n"); break;
-        case '\r': PutLiteral("\\r"); break;
-        case '\t': PutLiteral("\\t"); break;
-        case '\b': PutLiteral("\\b"); break;
-        case '\f': PutLiteral("\\f"); break;
+        case '"':
+          PutLiteral("\\\"");
+          break;
+        case '\\':
+          PutLiteral("\\\\");
+          break;
+        case '\n':
+          PutLiteral("\\n");
+          break;
+        case '\r':
+          PutLiteral("\\r");
+          break;
+        case '\t':
+          PutLiteral("\\t");
+          break;
+        case '\b':
+          PutLiteral("\\b");
+          break;
+        case '\f':
+          PutLiteral("\\f");
+          break;
         default:
           if (line_separator) {
             if (static_cast<unsigned char>(data[i + 2]) == 0xA8) {

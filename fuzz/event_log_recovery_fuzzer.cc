@@ -42,9 +42,9 @@ const absl::Time kNow = absl::FromUnixSeconds(1'700'000'000);
 // tmpfs: fsync costs nothing there, so the fuzzer stays fast), else /tmp.
 std::string MakeTempDir() {
   const char* base = std::getenv("TRACKD_FUZZ_TMPDIR");
-  std::string root = base != nullptr                        ? base
+  std::string root = base != nullptr                             ? base
                      : std::filesystem::is_directory("/dev/shm") ? "/dev/shm"
-                                                             : "/tmp";
+                                                                 : "/tmp";
   std::string pattern = root + "/trackd-fuzz-XXXXXX";
   FUZZ_CHECK(mkdtemp(pattern.data()) != nullptr, "mkdtemp %s failed", pattern.c_str());
   return pattern;

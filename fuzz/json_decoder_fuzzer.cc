@@ -13,13 +13,13 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "common/json_decoder.h"
+#include "common/json_encoder.h"
 #include "fuzz/fuzz_check.h"
 #include "fuzz/normalize.h"
 #include "fuzz/strict_json.h"
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "common/json_decoder.h"
-#include "common/json_encoder.h"
 #include "server/validate.h"
 
 namespace {
@@ -46,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const std::string json = trackd::EncodeDocumentedJson(*decoded);
   // For whoever adds to the seed corpus: which inputs get this far.
-  if (std::getenv("TRACKD_FUZZ_VERBOSE") != nullptr) std::fprintf(stderr, "valid: %s\n", json.c_str());
+  if (std::getenv("TRACKD_FUZZ_VERBOSE") != nullptr)
+    std::fprintf(stderr, "valid: %s\n", json.c_str());
   const absl::Status strict = trackd::CheckStrictJson(json);
   FUZZ_CHECK(strict.ok(), "%s in %s", strict.ToString().c_str(), json.c_str());
   auto again = trackd::DecodeDocumentedJson(json);

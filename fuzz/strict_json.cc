@@ -70,16 +70,22 @@ class Checker {
   bool Value(int depth) {
     if (AtEnd()) return Fail("a value is missing");
     switch (Peek()) {
-      case '{': return Object(depth + 1);
-      case '[': return Array(depth + 1);
+      case '{':
+        return Object(depth + 1);
+      case '[':
+        return Array(depth + 1);
       case '"': {
         std::string ignored;
         return String(&ignored);
       }
-      case 't': return Literal("true");
-      case 'f': return Literal("false");
-      case 'n': return Literal("null");
-      default: return Number();
+      case 't':
+        return Literal("true");
+      case 'f':
+        return Literal("false");
+      case 'n':
+        return Literal("null");
+      default:
+        return Number();
     }
   }
 
@@ -170,10 +176,14 @@ class Checker {
     for (int i = 0; i < 4; ++i) {
       const char c = text_[pos_ + i];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= c - '0';
-      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-      else return Fail("\\u needs four hex digits");
+      if (c >= '0' && c <= '9')
+        v |= c - '0';
+      else if (c >= 'a' && c <= 'f')
+        v |= c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        v |= c - 'A' + 10;
+      else
+        return Fail("\\u needs four hex digits");
     }
     pos_ += 4;
     *out = v;
@@ -234,22 +244,38 @@ class Checker {
       if (AtEnd()) return Fail("unterminated escape");
       const char e = text_[pos_++];
       switch (e) {
-        case '"': case '\\': case '/': out->push_back(e); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
+        case '"':
+        case '\\':
+        case '/':
+          out->push_back(e);
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
         case 'u': {
           uint32_t unit;
           if (!Hex4(&unit)) return false;
           if (unit >= 0xDC00 && unit <= 0xDFFF) return Fail("lone low surrogate escape");
           if (unit >= 0xD800 && unit <= 0xDBFF) {
             uint32_t low;
-            if (text_.substr(pos_, 2) != "\\u") return Fail("high surrogate escape without a low one");
+            if (text_.substr(pos_, 2) != "\\u")
+              return Fail("high surrogate escape without a low one");
             pos_ += 2;
             if (!Hex4(&low)) return false;
-            if (low < 0xDC00 || low > 0xDFFF) return Fail("high surrogate escape without a low one");
+            if (low < 0xDC00 || low > 0xDFFF)
+              return Fail("high surrogate escape without a low one");
             unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
           }
           AppendUtf8(unit, out);  // Keys compare by the text they stand for.

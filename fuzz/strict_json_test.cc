@@ -10,10 +10,9 @@ namespace trackd {
 namespace {
 
 TEST(StrictJsonTest, AcceptsTheDocumentedSeedLineAndEveryValueKind) {
-  EXPECT_TRUE(CheckStrictJson(
-                  R"({"user_id":"766b3aef","event":"account_added_user","properties":)"
-                  R"({"user_name":"Mark Wood"},"context":{"group_id":"47464e5b"},)"
-                  R"("timestamp":"2023-11-02T00:30:08.276Z"})")
+  EXPECT_TRUE(CheckStrictJson(R"({"user_id":"766b3aef","event":"account_added_user","properties":)"
+                              R"({"user_name":"Mark Wood"},"context":{"group_id":"47464e5b"},)"
+                              R"("timestamp":"2023-11-02T00:30:08.276Z"})")
                   .ok());
   EXPECT_TRUE(CheckStrictJson(" [0, -0.5e+10, 1E-2, true, false, null, {}, [], \"\"] \n").ok());
   EXPECT_TRUE(CheckStrictJson(R"("\" \\ \/ \b \f \n \r \t \u00e9 \ud83d\ude00 é 😀")").ok());
@@ -35,20 +34,19 @@ TEST_P(StrictJsonRejectTest, Rejects) {
 
 INSTANTIATE_TEST_SUITE_P(
     Rules, StrictJsonRejectTest,
-    testing::Values(
-        Row{"Empty", ""}, Row{"TrailingText", "{} x"}, Row{"TwoValues", "1 2"},
-        Row{"InvalidUtf8", "\"\xff\""}, Row{"TruncatedUtf8", "\"\xe2\x80\""},
-        Row{"OverlongUtf8", "\"\xc0\xaf\""}, Row{"Utf8Surrogate", "\"\xed\xa0\x80\""},
-        Row{"AboveU10FFFF", "\"\xf4\x90\x80\x80\""}, Row{"RawControl", "\"a\x01\""},
-        Row{"RawNewline", "\"a\nb\""}, Row{"LoneLowSurrogateEscape", R"("\udc00")"},
-        Row{"HighSurrogateEscapeAlone", R"("\ud83d x")"}, Row{"UnknownEscape", R"("\x")"},
-        Row{"ShortUnicodeEscape", R"("\u12")"}, Row{"LeadingZero", "01"},
-        Row{"BareFraction", "1."}, Row{"BareExponent", "1e"}, Row{"PlusSign", "+1"},
-        Row{"Infinity", "inf"}, Row{"NaN", "nan"}, Row{"TrailingComma", "[1,]"},
-        Row{"SingleQuotes", "{'a':1}"}, Row{"UnquotedKey", "{a:1}"},
-        Row{"DuplicateKey", R"({"a":1,"a":2})"},
-        Row{"DuplicateKeyEscapedDifferently", R"({"a":1,"\u0061":2})"},
-        Row{"TooDeep", std::string(513, '[') + std::string(513, ']')}),
+    testing::Values(Row{"Empty", ""}, Row{"TrailingText", "{} x"}, Row{"TwoValues", "1 2"},
+                    Row{"InvalidUtf8", "\"\xff\""}, Row{"TruncatedUtf8", "\"\xe2\x80\""},
+                    Row{"OverlongUtf8", "\"\xc0\xaf\""}, Row{"Utf8Surrogate", "\"\xed\xa0\x80\""},
+                    Row{"AboveU10FFFF", "\"\xf4\x90\x80\x80\""}, Row{"RawControl", "\"a\x01\""},
+                    Row{"RawNewline", "\"a\nb\""}, Row{"LoneLowSurrogateEscape", R"("\udc00")"},
+                    Row{"HighSurrogateEscapeAlone", R"("\ud83d x")"},
+                    Row{"UnknownEscape", R"("\x")"}, Row{"ShortUnicodeEscape", R"("\u12")"},
+                    Row{"LeadingZero", "01"}, Row{"BareFraction", "1."}, Row{"BareExponent", "1e"},
+                    Row{"PlusSign", "+1"}, Row{"Infinity", "inf"}, Row{"NaN", "nan"},
+                    Row{"TrailingComma", "[1,]"}, Row{"SingleQuotes", "{'a':1}"},
+                    Row{"UnquotedKey", "{a:1}"}, Row{"DuplicateKey", R"({"a":1,"a":2})"},
+                    Row{"DuplicateKeyEscapedDifferently", R"({"a":1,"\u0061":2})"},
+                    Row{"TooDeep", std::string(513, '[') + std::string(513, ']')}),
     [](const testing::TestParamInfo<Row>& info) { return info.param.name; });
 
 }  // namespace

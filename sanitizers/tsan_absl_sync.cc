@@ -149,7 +149,8 @@ void Notification::Notify() {
 }
 
 void Notification::WaitForNotification() const {
-  static RealFn<void (*)(const Notification*)> real("_ZNK", "12Notification19WaitForNotificationEv");
+  static RealFn<void (*)(const Notification*)> real("_ZNK",
+                                                    "12Notification19WaitForNotificationEv");
   real.fn(this);
   __tsan_acquire(const_cast<Notification*>(this));
 }

@@ -34,8 +34,8 @@ absl::StatusOr<std::vector<TokenAuthenticator::Entry>> TokenAuthenticator::Parse
     const std::vector<absl::string_view> words =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     Entry entry;
-    bool ok = words.size() == 2 && absl::StartsWith(words[0], "sha256:") &&
-              words[0].size() == 7 + 64;
+    bool ok =
+        words.size() == 2 && absl::StartsWith(words[0], "sha256:") && words[0].size() == 7 + 64;
     for (size_t i = 0; ok && i < 32; ++i) {
       const int high = HexValue(words[0][7 + 2 * i]);
       const int low = HexValue(words[0][8 + 2 * i]);
@@ -59,8 +59,8 @@ absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::Load(
   if (!content.ok()) return content.status();
   auto entries = Parse(*content);
   if (!entries.ok()) return entries.status();
-  auto authenticator = std::unique_ptr<TokenAuthenticator>(
-      new TokenAuthenticator(fs, path, clock, check_interval));
+  auto authenticator =
+      std::unique_ptr<TokenAuthenticator>(new TokenAuthenticator(fs, path, clock, check_interval));
   absl::MutexLock lock(&authenticator->mu_);
   authenticator->entries_ = std::move(*entries);
   authenticator->last_read_ = *std::move(content);
@@ -75,9 +75,9 @@ void TokenAuthenticator::Install(absl::StatusOr<std::string> content) {
   absl::StatusOr<std::vector<Entry>> entries =
       content.ok() ? Parse(*content) : absl::StatusOr<std::vector<Entry>>(content.status());
   absl::MutexLock lock(&mu_);
-  const bool same = content.ok() == last_read_.ok() &&
-                    (content.ok() ? *content == *last_read_
-                                  : content.status() == last_read_.status());
+  const bool same =
+      content.ok() == last_read_.ok() &&
+      (content.ok() ? *content == *last_read_ : content.status() == last_read_.status());
   if (same) return;
   last_read_ = std::move(content);
   if (!entries.ok()) {
@@ -91,7 +91,8 @@ void TokenAuthenticator::Install(absl::StatusOr<std::string> content) {
   }
   entries_ = std::move(*entries);
   usable_ = true;
-  Log(LogLevel::kInfo, "token file reloaded", {{"path", path_}, {"tokens", absl::StrCat(entries_.size())}});
+  Log(LogLevel::kInfo, "token file reloaded",
+      {{"path", path_}, {"tokens", absl::StrCat(entries_.size())}});
 }
 
 void TokenAuthenticator::CheckFileIfDue() {

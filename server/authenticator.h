@@ -60,8 +60,7 @@ class TokenAuthenticator {
     std::array<unsigned char, 32> hash;
     std::string client;
   };
-  TokenAuthenticator(FileSystem& fs, std::string path, Clock& clock,
-                     absl::Duration check_interval)
+  TokenAuthenticator(FileSystem& fs, std::string path, Clock& clock, absl::Duration check_interval)
       : fs_(fs), path_(std::move(path)), clock_(clock), check_interval_(check_interval) {}
   static absl::StatusOr<std::vector<Entry>> Parse(absl::string_view content);
   // Installs what a read of the file gave, logging a change of state.

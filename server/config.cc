@@ -11,8 +11,7 @@ namespace {
 // True for 127.0.0.0/8, ::1 and localhost listen addresses.
 bool IsLoopback(const std::string& listen) {
   const std::string host = listen.substr(0, listen.rfind(':'));
-  return absl::StartsWith(host, "127.") || host == "localhost" || host == "[::1]" ||
-         host == "::1";
+  return absl::StartsWith(host, "127.") || host == "localhost" || host == "[::1]" || host == "::1";
 }
 
 // The log, the queue, deduplication, timestamps and shutdown.
@@ -94,8 +93,7 @@ absl::Status ValidateLimits(const LimitsConfig& limits) {
 }
 
 absl::Status ValidateHttpSink(const HttpForwarderOptions& http) {
-  if (!absl::StartsWith(http.http.url, "http://") &&
-      !absl::StartsWith(http.http.url, "https://")) {
+  if (!absl::StartsWith(http.http.url, "http://") && !absl::StartsWith(http.http.url, "https://")) {
     return absl::InvalidArgumentError("--sink=http needs --http_url=http(s)://...");
   }
   if (http.batch < 1 || http.batch > 500) {

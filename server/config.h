@@ -42,9 +42,9 @@ struct TlsConfig {
 struct LimitsConfig {
   int max_message_bytes = 4 << 20;
   int max_batch_items = kMaxBatchItems;
-  int max_concurrent_streams = 100;         // Per connection.
-  double rate_limit_per_client = 0;         // Events per second; 0 = off.
-  double rate_limit_burst = 0;              // 0 = one second's worth.
+  int max_concurrent_streams = 100;  // Per connection.
+  double rate_limit_per_client = 0;  // Events per second; 0 = off.
+  double rate_limit_burst = 0;       // 0 = one second's worth.
   absl::Duration keepalive_time = absl::Seconds(60);
   absl::Duration keepalive_timeout = absl::Seconds(20);
   absl::Duration max_connection_age = absl::Minutes(5);

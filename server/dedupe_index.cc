@@ -35,8 +35,7 @@ int64_t CeilUnixSeconds(absl::Time t) {
 // longer, never shorter).
 uint32_t CompactSeconds(absl::Time t) {
   const int64_t s = CeilUnixSeconds(t);
-  return static_cast<uint32_t>(
-      std::clamp<int64_t>(s, 0, std::numeric_limits<uint32_t>::max()));
+  return static_cast<uint32_t>(std::clamp<int64_t>(s, 0, std::numeric_limits<uint32_t>::max()));
 }
 
 SipHashKey RandomKey() {
@@ -141,8 +140,8 @@ void DedupeIndex::PopOldest() {
     const Slot slot = slots_[j];
     if (slot.position == 0) break;
     const size_t home = Home(slot.top);
-    const bool home_in_hole_to_j = hole <= j ? (hole < home && home <= j)
-                                             : (hole < home || home <= j);
+    const bool home_in_hole_to_j =
+        hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
     if (!home_in_hole_to_j) {
       slots_[hole] = slot;
       hole = j;
@@ -177,7 +176,7 @@ void DedupeIndex::Grow() {
   auto old_slots = std::move(slots_);
   const size_t old_slot_count = slot_count_;
   slot_count_ = capacity + (capacity + 2) / 3;  // ceil(4/3 capacity): at most 3/4 full.
-  slots_ = PageArray<Slot>(slot_count_);  // Zero-filled: all empty.
+  slots_ = PageArray<Slot>(slot_count_);        // Zero-filled: all empty.
   for (size_t j = 0; j < old_slot_count; ++j) {
     const Slot old = old_slots[j];
     if (old.position == 0) continue;
@@ -193,8 +192,7 @@ void DedupeIndex::Grow() {
 }
 
 void DedupeIndex::GrowBuckets() {
-  const size_t capacity =
-      std::min(max_buckets_, std::max(kInitialBuckets, 2 * bucket_capacity_));
+  const size_t capacity = std::min(max_buckets_, std::max(kInitialBuckets, 2 * bucket_capacity_));
   PageArray<TimeBucket> buckets(capacity);
   const size_t first_part = std::min(bucket_count_, bucket_capacity_ - bucket_head_);
   std::copy_n(buckets_.get() + bucket_head_, first_part, buckets.get());

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
-#include "absl/strings/string_view.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "server/log_format.h"
 #include "server/logging.h"
@@ -235,7 +235,8 @@ absl::Status EventLog::Stop(absl::string_view operation, const std::string& path
     failure_ = failure;
     failed_.store(true, std::memory_order_release);
   }
-  Log(LogLevel::kError, "the event log stopped after an I/O error; check the disk, then restart trackd",
+  Log(LogLevel::kError,
+      "the event log stopped after an I/O error; check the disk, then restart trackd",
       {{"operation", std::string(operation)},
        {"path", path},
        {"error", std::string(error.message())},

@@ -174,8 +174,8 @@ class EventLog {
   absl::Status RollBack();
   // Stops the log for good after `error` from `operation` on `path`; logs
   // once, tells the observer and returns the error every later Append gets.
-  absl::Status Stop(absl::string_view operation, const std::string& path,
-                    const absl::Status& error, const absl::Status& rollback);
+  absl::Status Stop(absl::string_view operation, const std::string& path, const absl::Status& error,
+                    const absl::Status& rollback);
   void PublishDurableEnd();
 
   FileSystem& fs_;

@@ -120,7 +120,8 @@ absl::Status PosixFileSystem::CreateDirs(const std::string& dir) {
   const unsigned mode = st.st_mode & 07777;
   if (!created && (mode & ~modes_.dir & 0777) != 0) {
     // An operator's directory is theirs to set; say that it is wider than ours.
-    Log(LogLevel::kWarning, "the data directory is readable by more users than trackd's own mode allows",
+    Log(LogLevel::kWarning,
+        "the data directory is readable by more users than trackd's own mode allows",
         {{"path", dir},
          {"mode", absl::StrFormat("%04o", mode)},
          {"wanted", absl::StrFormat("%04o", modes_.dir)}});

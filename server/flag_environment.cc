@@ -46,8 +46,7 @@ std::vector<std::string> ArgsWithEnvironment(int argc, char** argv, const GetEnv
   }
   if (const char* properties = getenv("TRACKD_KAFKA_PROPERTIES"); properties != nullptr) {
     for (absl::string_view line : absl::StrSplit(properties, '\n', absl::SkipWhitespace())) {
-      args.push_back(
-          absl::StrCat("--", kKafkaPropertyFlag, "=", absl::StripAsciiWhitespace(line)));
+      args.push_back(absl::StrCat("--", kKafkaPropertyFlag, "=", absl::StripAsciiWhitespace(line)));
     }
   }
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);

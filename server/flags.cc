@@ -154,8 +154,7 @@ absl::Status HttpSinkFromFlags(FileSystem& fs, const GetEnv& getenv, ServerConfi
   return absl::OkStatus();
 }
 
-absl::Status KafkaSinkFromFlags(const std::vector<std::string>& properties,
-                                ServerConfig& config) {
+absl::Status KafkaSinkFromFlags(const std::vector<std::string>& properties, ServerConfig& config) {
   config.kafka.brokers = absl::GetFlag(FLAGS_kafka_brokers);
   config.kafka.topic = absl::GetFlag(FLAGS_kafka_topic);
   config.kafka.delivery_timeout = absl::GetFlag(FLAGS_kafka_delivery_timeout);

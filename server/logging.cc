@@ -1,8 +1,8 @@
 #include "server/logging.h"
 
-#include <algorithm>
-
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"

@@ -4,8 +4,8 @@
 // queue flushed, exit 0.
 #include <signal.h>
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -33,8 +33,7 @@ std::string SinkDescription(const trackd::ServerConfig& config) {
       return "file";
     case trackd::SinkKind::kHttp:
       return absl::StrCat("http ", trackd::RedactUrl(config.http.http.url),
-                          " batch=", config.http.batch,
-                          " spool_max_bytes=", config.spool_max_bytes,
+                          " batch=", config.http.batch, " spool_max_bytes=", config.spool_max_bytes,
                           config.http.auth_header.empty() ? "" : " auth_header=(set)");
     case trackd::SinkKind::kKafka: {
       std::string keys;
@@ -62,7 +61,7 @@ void LogProtobufMessage(google::protobuf::LogLevel level, const char* filename, 
   }
   last_logged = now;
   trackd::Log(level >= google::protobuf::LOGLEVEL_ERROR ? trackd::LogLevel::kError
-                                                       : trackd::LogLevel::kWarning,
+                                                        : trackd::LogLevel::kWarning,
               "protobuf library message",
               {{"message", message},
                {"source", absl::StrCat(filename, ":", line)},
@@ -73,14 +72,14 @@ void LogProtobufMessage(google::protobuf::LogLevel level, const char* filename, 
 void LogSummary(const trackd::TrackdServer& server) {
   const trackd::PipelineStats stats = server.stats();
   const auto forwarded = server.forwarder_stats();
-  trackd::Log(trackd::LogLevel::kInfo, "summary",
-              {{"events_stored", absl::StrCat(stats.events_stored)},
-               {"commits", absl::StrCat(stats.commits)},
-               {"duplicates", absl::StrCat(stats.duplicates)},
-               {"upstream_healthy",
-                forwarded ? (forwarded->upstream_healthy ? "true" : "false") : "-"},
-               {"forwarded", forwarded ? absl::StrCat(forwarded->delivered) : "-"},
-               {"dead_lettered", forwarded ? absl::StrCat(forwarded->dead_lettered) : "-"}});
+  trackd::Log(
+      trackd::LogLevel::kInfo, "summary",
+      {{"events_stored", absl::StrCat(stats.events_stored)},
+       {"commits", absl::StrCat(stats.commits)},
+       {"duplicates", absl::StrCat(stats.duplicates)},
+       {"upstream_healthy", forwarded ? (forwarded->upstream_healthy ? "true" : "false") : "-"},
+       {"forwarded", forwarded ? absl::StrCat(forwarded->delivered) : "-"},
+       {"dead_lettered", forwarded ? absl::StrCat(forwarded->dead_lettered) : "-"}});
 }
 
 // Parses the command line after the TRACKD_* variables, so that the command
@@ -119,16 +118,15 @@ void LogServing(const trackd::ServerConfig& config, const trackd::TrackdServer& 
               {{"listen", config.listen},
                {"port", absl::StrCat(server.port())},
                {"sink", SinkDescription(config)},
-               {"tls", config.tls.enabled()
-                           ? (config.tls.client_ca_file.empty() ? "tls" : "mtls")
-                           : "plaintext"},
+               {"tls", config.tls.enabled() ? (config.tls.client_ca_file.empty() ? "tls" : "mtls")
+                                            : "plaintext"},
                {"auth", config.auth_tokens_file.empty() ? "off" : "bearer tokens"},
                {"admin_port", absl::StrCat(server.admin_port())},
                {"max_message_bytes", absl::StrCat(config.limits.max_message_bytes)},
                {"rate_limit_per_client", absl::StrCat(config.limits.rate_limit_per_client)},
                {"data_dir", config.log.dir},
-               {"data_modes", absl::StrFormat("files %04o, directories %04o", fs.modes().file,
-                                              fs.modes().dir)},
+               {"data_modes",
+                absl::StrFormat("files %04o, directories %04o", fs.modes().file, fs.modes().dir)},
                {"segments", absl::StrCat(recovery.segments)},
                {"repaired_segments", absl::StrCat(recovery.repaired_segments)},
                {"recovered_truncated_bytes",
@@ -185,7 +183,8 @@ int main(int argc, char** argv) {
   trackd::PosixFileSystem fs(trackd::DataModesFromFlags());
   auto config = trackd::ServerConfigFromFlags(fs, kafka_properties, std::getenv);
   if (!config.ok()) {
-    trackd::Log(trackd::LogLevel::kError, "invalid configuration", {{"error", config.status().ToString()}});
+    trackd::Log(trackd::LogLevel::kError, "invalid configuration",
+                {{"error", config.status().ToString()}});
     return 2;
   }
   const sigset_t stop_signals = BlockStopSignals();

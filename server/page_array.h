@@ -28,7 +28,8 @@ class PageArray {
   // Throws std::bad_alloc when the mapping fails, as new would.
   explicit PageArray(size_t size) : bytes_(size * sizeof(T)) {
     if (bytes_ == 0) return;
-    void* memory = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* memory =
+        mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) throw std::bad_alloc();
     // A lookup lands on a random slot of a table of tens of MB: with 4 KiB
     // pages nearly every one also misses the TLB. Huge pages (where the

@@ -124,8 +124,8 @@ absl::Status Pipeline::Enqueue(std::vector<Record>& records,
   if (queue_.size() + fresh > options_.max_queued_events ||
       queued_bytes_ + fresh_bytes > options_.max_queued_bytes) {
     return WithRetryInfo(absl::ResourceExhaustedError(absl::StrCat(
-                             "the write queue is full (", queue_.size(), " events, ",
-                             queued_bytes_, " bytes waiting for the disk); retry later")),
+                             "the write queue is full (", queue_.size(), " events, ", queued_bytes_,
+                             " bytes waiting for the disk); retry later")),
                          absl::Milliseconds(100));
   }
   queued_bytes_ += fresh_bytes;

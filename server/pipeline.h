@@ -51,9 +51,9 @@ using SubmitResult = absl::StatusOr<std::vector<bool>>;
 using SubmitCallback = std::function<void(SubmitResult)>;
 
 struct PipelineStats {
-  uint64_t commits = 0;         // Successful sink writes (fsyncs, for the file sink).
-  uint64_t events_stored = 0;   // Events those writes made durable.
-  uint64_t duplicates = 0;      // Events answered duplicate.
+  uint64_t commits = 0;        // Successful sink writes (fsyncs, for the file sink).
+  uint64_t events_stored = 0;  // Events those writes made durable.
+  uint64_t duplicates = 0;     // Events answered duplicate.
 };
 
 class Pipeline {

@@ -25,9 +25,9 @@ namespace trackd {
 // What RateLimiter::Take decided.
 struct RateDecision {
   enum class Verdict {
-    kAdmitted,       // The tokens were taken.
-    kRetryLater,     // Not enough tokens now; `retry_after` until there are.
-    kNeverFits,      // The cost exceeds the burst; no wait will help.
+    kAdmitted,    // The tokens were taken.
+    kRetryLater,  // Not enough tokens now; `retry_after` until there are.
+    kNeverFits,   // The cost exceeds the burst; no wait will help.
   };
   Verdict verdict = Verdict::kAdmitted;
   absl::Duration retry_after = absl::ZeroDuration();

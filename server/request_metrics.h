@@ -17,10 +17,10 @@ namespace trackd {
 
 // The metric families the service records into; each may be null (off).
 struct ServiceMetrics {
-  CounterFamily* requests = nullptr;     // {method, code, client}
-  HistogramFamily* latency = nullptr;    // {method}
+  CounterFamily* requests = nullptr;   // {method, code, client}
+  HistogramFamily* latency = nullptr;  // {method}
   CounterFamily* auth_failures = nullptr;
-  CounterFamily* rate_limited = nullptr; // {client}
+  CounterFamily* rate_limited = nullptr;  // {client}
 };
 
 enum class RpcMethod { kTrack = 0, kTrackBatch = 1 };

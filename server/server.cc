@@ -51,8 +51,8 @@ absl::StatusOr<size_t> ReloadDedupeIndex(EventLog& log, absl::Time since, Dedupe
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
-    const ServerConfig& config, FileSystem& fs, Clock& clock) {
+absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(const ServerConfig& config,
+                                                                  FileSystem& fs, Clock& clock) {
   if (auto status = config.Validate(); !status.ok()) return status;
   auto server = std::unique_ptr<TrackdServer>(new TrackdServer());
   server->clock_ = &clock;
@@ -69,8 +69,7 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(
   return server;
 }
 
-void TrackdServer::BuildTracker(const ServerConfig& config,
-                                Clock& clock) {
+void TrackdServer::BuildTracker(const ServerConfig& config, Clock& clock) {
   TrackerOptions tracker_options{.timestamps = config.timestamps,
                                  .max_batch_items = config.limits.max_batch_items,
                                  .partition_keys = config.sink == SinkKind::kKafka};
@@ -88,8 +87,7 @@ void TrackdServer::BuildTracker(const ServerConfig& config,
   tracker_ = std::make_unique<Tracker>(*pipeline_, clock, std::move(tracker_options));
 }
 
-absl::Status TrackdServer::BuildService(const ServerConfig& config, FileSystem& fs,
-                                        Clock& clock) {
+absl::Status TrackdServer::BuildService(const ServerConfig& config, FileSystem& fs, Clock& clock) {
   ServiceOptions service_options;
   service_options.clock = &clock;
   if (!config.auth_tokens_file.empty()) {
@@ -109,8 +107,8 @@ absl::Status TrackdServer::BuildService(const ServerConfig& config, FileSystem& 
       .latency = &metrics_.AddHistogram("trackd_request_duration_seconds",
                                         "gRPC call latency in the server.", {"method"},
                                         MetricsRegistry::LatencyBounds()),
-      .auth_failures = &metrics_.AddCounter("trackd_auth_failures_total",
-                                            "Calls refused as unauthenticated."),
+      .auth_failures =
+          &metrics_.AddCounter("trackd_auth_failures_total", "Calls refused as unauthenticated."),
       .rate_limited = &metrics_.AddCounter(
           "trackd_rate_limited_total", "Calls refused by the per-client rate limit.", {"client"}),
   };
@@ -124,16 +122,16 @@ absl::Status TrackdServer::BuildAuthenticator(const std::string& tokens_file, Fi
   if (!authenticator.ok()) return authenticator.status();
   authenticator_ = std::move(*authenticator);
   TokenAuthenticator* authenticator_ptr = authenticator_.get();
-  metrics_.AddCallback(
-      "trackd_auth_tokens", "Bearer tokens in force; 0 while the tokens file cannot be used.",
-      "gauge", [authenticator_ptr] {
-        authenticator_ptr->CheckFileIfDue();
-        return static_cast<double>(authenticator_ptr->tokens());
-      });
+  metrics_.AddCallback("trackd_auth_tokens",
+                       "Bearer tokens in force; 0 while the tokens file cannot be used.", "gauge",
+                       [authenticator_ptr] {
+                         authenticator_ptr->CheckFileIfDue();
+                         return static_cast<double>(authenticator_ptr->tokens());
+                       });
   metrics_.AddCallback(
       "trackd_auth_tokens_file_usable",
-      "1 while the tokens file is present and well-formed; 0 means every call is refused.",
-      "gauge", [authenticator_ptr] { return authenticator_ptr->file_usable() ? 1.0 : 0.0; });
+      "1 while the tokens file is present and well-formed; 0 means every call is refused.", "gauge",
+      [authenticator_ptr] { return authenticator_ptr->file_usable() ? 1.0 : 0.0; });
   return absl::OkStatus();
 }
 
@@ -150,8 +148,7 @@ absl::Status TrackdServer::StartServing(const ServerConfig& config) {
   }
   ReportServing();
   if (!config.admin_listen.empty()) {
-    auto admin =
-        AdminServer::Start(config.admin_listen, metrics_, [this] { return Readiness(); });
+    auto admin = AdminServer::Start(config.admin_listen, metrics_, [this] { return Readiness(); });
     if (!admin.ok()) {
       Shutdown();
       return admin.status();
@@ -235,8 +232,8 @@ void TrackdServer::BuildTransport(const ServerConfig& config, grpc::ServerBuilde
 
 absl::Status TrackdServer::RegisterMetrics() {
   Pipeline* pipeline = pipeline_.get();
-  metrics_.AddCallback("trackd_events_stored_total", "Events made durable by the sink.",
-                       "counter", [pipeline] { return pipeline->stats().events_stored; });
+  metrics_.AddCallback("trackd_events_stored_total", "Events made durable by the sink.", "counter",
+                       [pipeline] { return pipeline->stats().events_stored; });
   metrics_.AddCallback("trackd_events_deduplicated_total",
                        "Events answered duplicate=true (already stored).", "counter",
                        [pipeline] { return pipeline->stats().duplicates; });
@@ -261,8 +258,8 @@ absl::Status TrackdServer::RegisterMetrics() {
   }
   if (forwarder_ != nullptr) {
     HttpForwarder* f = forwarder_;
-    metrics_.AddCallback("trackd_sink_backlog_bytes", "Bytes of events not yet delivered.",
-                         "gauge", [f] { return f->BacklogBytes(); });
+    metrics_.AddCallback("trackd_sink_backlog_bytes", "Bytes of events not yet delivered.", "gauge",
+                         [f] { return f->BacklogBytes(); });
     metrics_.AddCallback("trackd_sink_oldest_undelivered_age_seconds",
                          "How long the oldest undelivered event has waited.", "gauge",
                          [f] { return absl::ToDoubleSeconds(f->OldestUndeliveredAge()); });
@@ -273,8 +270,8 @@ absl::Status TrackdServer::RegisterMetrics() {
                          [f] { return f->stats().dead_lettered; });
     metrics_.AddCallback("trackd_forward_retries_total", "Failed delivery attempts.", "counter",
                          [f] { return f->stats().retries; });
-    metrics_.AddCallback("trackd_upstream_healthy", "1 while upstream delivery succeeds.",
-                         "gauge", [f] { return f->stats().upstream_healthy ? 1 : 0; });
+    metrics_.AddCallback("trackd_upstream_healthy", "1 while upstream delivery succeeds.", "gauge",
+                         [f] { return f->stats().upstream_healthy ? 1 : 0; });
     metrics_.AddCallback("trackd_spool_storage_healthy",
                          "0 while saving the forward cursor, releasing delivered segments or "
                          "writing dead letters fails (retried until it succeeds).",
@@ -328,6 +325,5 @@ void TrackdServer::Shutdown() {
   if (pipeline_ != nullptr) pipeline_->Stop();
   if (forwarder_ != nullptr) forwarder_->Stop();
 }
-
 
 }  // namespace trackd

@@ -24,12 +24,12 @@
 #include "server/admin_server.h"
 #include "server/authenticator.h"
 #include "server/config.h"
-#include "server/metrics.h"
-#include "server/rate_limiter.h"
 #include "server/dedupe_index.h"
 #include "server/event_log.h"
 #include "server/file_system.h"
+#include "server/metrics.h"
 #include "server/pipeline.h"
+#include "server/rate_limiter.h"
 #include "server/service.h"
 #include "server/sinks/file_sink.h"
 #include "server/sinks/http_forwarder.h"
@@ -49,8 +49,7 @@ class TrackdServer {
   // must outlive the server. Returns INVALID_ARGUMENT when config.Validate() does, and
   // UNAVAILABLE when the store cannot be opened or the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<TrackdServer>> Start(const ServerConfig& config,
-                                                             FileSystem& fs,
-                                                             Clock& clock);
+                                                             FileSystem& fs, Clock& clock);
   // Shuts down as Shutdown() does.
   ~TrackdServer();
 
@@ -83,17 +82,14 @@ class TrackdServer {
 
   // Opens the log (not for Kafka), reloads the dedupe window's ids and builds
   // the configured sink (and the HTTP forwarder).
-  absl::Status BuildSink(const ServerConfig& config, FileSystem& fs,
-                         Clock& clock);
+  absl::Status BuildSink(const ServerConfig& config, FileSystem& fs, Clock& clock);
   // Opens and recovers the log; its failure turns health NOT_SERVING.
   absl::Status OpenLog(const EventLogOptions& options, FileSystem& fs);
   // The validation stage, counting rejected events by field.
   void BuildTracker(const ServerConfig& config, Clock& clock);
   // The gRPC service with its authenticator, rate limiter and request metrics.
-  absl::Status BuildService(const ServerConfig& config, FileSystem& fs,
-                            Clock& clock);
-  absl::Status BuildAuthenticator(const std::string& tokens_file, FileSystem& fs,
-                                  Clock& clock);
+  absl::Status BuildService(const ServerConfig& config, FileSystem& fs, Clock& clock);
+  absl::Status BuildAuthenticator(const std::string& tokens_file, FileSystem& fs, Clock& clock);
   // Binds the gRPC port, reports SERVING and starts the admin server. On an
   // error, stops what it started and returns UNAVAILABLE (or the admin
   // server's error).

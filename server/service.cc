@@ -3,11 +3,11 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+#include "common/status_details.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/support/proto_buffer_reader.h"
 #include "server/scratch_message.h"
-#include "common/grpc_status.h"
-#include "common/status_details.h"
 #include "server/wire/track_wire.pb.h"
 
 namespace trackd {
@@ -63,8 +63,8 @@ void TrackServiceImpl::StartDraining() { draining_.store(true); }
 bool TrackServiceImpl::WaitUntilIdle(absl::Time deadline) const {
   // Shutdown only. CountOut wakes the wait while draining; short steps (5 ms
   // on the clock) also notice the last call leaving when not draining.
-  const absl::Condition idle(+[](const std::atomic<int>* n) { return n->load() == 0; },
-                             &in_flight_);
+  const absl::Condition idle(
+      +[](const std::atomic<int>* n) { return n->load() == 0; }, &in_flight_);
   Clock& clock = *options_.clock;
   absl::MutexLock lock(&idle_mu_);
   while (!idle.Eval()) {
@@ -75,8 +75,7 @@ bool TrackServiceImpl::WaitUntilIdle(absl::Time deadline) const {
   return true;
 }
 
-absl::StatusOr<std::string> TrackServiceImpl::Authenticate(
-    grpc::CallbackServerContext* context) {
+absl::StatusOr<std::string> TrackServiceImpl::Authenticate(grpc::CallbackServerContext* context) {
   if (options_.authenticator == nullptr) return std::string(kAnonymous);
   const auto& metadata = context->client_metadata();
   const auto it = metadata.find("authorization");
@@ -101,20 +100,19 @@ absl::Status TrackServiceImpl::LimitRate(grpc::CallbackServerContext* context,
   if (options_.metrics.rate_limited != nullptr) options_.metrics.rate_limited->Add({client});
   if (decision.verdict == RateDecision::Verdict::kNeverFits) {
     // No RetryInfo: no wait would help, and a retry policy should not try.
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "a call of ", events, " events can never fit the rate limit of client ", client,
-        ", whose burst is ", limiter->burst(), " events; send batches of at most ",
-        limiter->burst(), " events"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("a call of ", events, " events can never fit the rate limit of client ",
+                     client, ", whose burst is ", limiter->burst(),
+                     " events; send batches of at most ", limiter->burst(), " events"));
   }
-  return WithRetryInfo(
-      absl::ResourceExhaustedError(absl::StrCat(
-          "the rate limit of client ", client, " is exceeded: ", events,
-          " event(s) fit again in ", absl::FormatDuration(decision.retry_after))),
-      decision.retry_after);
+  return WithRetryInfo(absl::ResourceExhaustedError(absl::StrCat(
+                           "the rate limit of client ", client, " is exceeded: ", events,
+                           " event(s) fit again in ", absl::FormatDuration(decision.retry_after))),
+                       decision.retry_after);
 }
 
-void TrackServiceImpl::Record(RpcMethod method, absl::StatusCode code,
-                              const std::string& client, absl::Time start) {
+void TrackServiceImpl::Record(RpcMethod method, absl::StatusCode code, const std::string& client,
+                              absl::Time start) {
   request_metrics_.Record(method, code, client, options_.clock->Now() - start);
 }
 
@@ -130,9 +128,9 @@ grpc::ServerUnaryReactor* TrackServiceImpl::Serve(RpcMethod method,
   // The gate, in order: draining, authentication, a parsable request, the
   // rate limit (which needs the request's event count).
   absl::Status refused =
-      entered ? absl::OkStatus()
-              : WithRetryInfo(absl::UnavailableError("the server is shutting down"),
-                              absl::Seconds(1));
+      entered
+          ? absl::OkStatus()
+          : WithRetryInfo(absl::UnavailableError("the server is shutting down"), absl::Seconds(1));
   std::string client = kAnonymous;
   if (refused.ok()) {
     absl::StatusOr<std::string> name = Authenticate(context);

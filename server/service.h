@@ -85,8 +85,7 @@ class TrackServiceImpl final : public RawTrackService {
   // Takes `events` from the client's rate limit, or returns RESOURCE_EXHAUSTED.
   absl::Status LimitRate(grpc::CallbackServerContext* context, const std::string& client,
                          int events);
-  void Record(RpcMethod method, absl::StatusCode code, const std::string& client,
-              absl::Time start);
+  void Record(RpcMethod method, absl::StatusCode code, const std::string& client, absl::Time start);
   // The shape of both RPCs: gate the call, parse the request into a
   // `WireRequest`, then `start_call(wire, done)` hands it to the Tracker, and
   // `done` serializes the result into `response` and finishes the reactor.

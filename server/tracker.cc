@@ -6,11 +6,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/arena.h"
 #include "common/json_encoder.h"
 #include "common/message_id.h"
-#include "server/scratch_message.h"
 #include "common/status_details.h"
+#include "google/protobuf/arena.h"
+#include "server/scratch_message.h"
 #include "server/violation_list.h"
 #include "server/wire_decode.h"
 
@@ -44,11 +44,11 @@ void Tracker::Track(const wire::TrackRequest& request, TrackCallback done) {
   const FieldViolations violations = Prepare(request, clock_.Now(), &record, &message_id);
   if (!violations.empty()) {
     done(InvalidArgumentWithViolations(
-        BoundedText(absl::StrCat("the event breaks the contract",
-                                 violations.size() > 1 ? " (the BadRequest detail lists all)" : "",
-                                 ": ", violations.front().field, " ",
-                                 violations.front().description),
-                    kMaxStatusMessageBytes),
+        BoundedText(
+            absl::StrCat("the event breaks the contract",
+                         violations.size() > 1 ? " (the BadRequest detail lists all)" : "", ": ",
+                         violations.front().field, " ", violations.front().description),
+            kMaxStatusMessageBytes),
         violations));
     return;
   }
@@ -56,16 +56,15 @@ void Tracker::Track(const wire::TrackRequest& request, TrackCallback done) {
   response.set_message_id(record.message_id);
   std::vector<Record> records;
   records.push_back(std::move(record));
-  pipeline_.Submit(std::move(records),
-                   [response = std::move(response), done = std::move(done)](
-                       SubmitResult result) mutable {
-                     if (!result.ok()) {
-                       done(result.status());
-                       return;
-                     }
-                     response.set_duplicate(result->front());
-                     done(&response);
-                   });
+  pipeline_.Submit(std::move(records), [response = std::move(response),
+                                        done = std::move(done)](SubmitResult result) mutable {
+    if (!result.ok()) {
+      done(result.status());
+      return;
+    }
+    response.set_duplicate(result->front());
+    done(&response);
+  });
 }
 
 void Tracker::TrackBatch(const wire::TrackBatchRequest& request, BatchCallback done) {

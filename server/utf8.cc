@@ -32,8 +32,8 @@ size_t DecodeOne(absl::string_view s, uint32_t* cp) {
     if ((cont & 0xC0) != 0x80) return 0;
     *cp = (*cp << 6) | (cont & 0x3F);
   }
-  const bool overlong = (len == 2 && *cp < 0x80) || (len == 3 && *cp < 0x800) ||
-                        (len == 4 && *cp < 0x10000);
+  const bool overlong =
+      (len == 2 && *cp < 0x80) || (len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000);
   if (overlong || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) return 0;
   return len;
 }

@@ -40,8 +40,7 @@ class ViolationCollector {
 
   // Checks a printable string of at most `max_chars`; `required` adds the
   // non-empty rule. Returns true when the value passed every check.
-  bool CheckText(const FieldPath& field, absl::string_view value, size_t max_chars,
-                 bool required) {
+  bool CheckText(const FieldPath& field, absl::string_view value, size_t max_chars, bool required) {
     if (value.empty()) {
       if (required) Add(field, "is required and must not be empty");
       return !required;
@@ -66,8 +65,7 @@ class ViolationCollector {
   // CheckText for an identifier, which must also not begin or end with white
   // space: ids travel as HTTP header values (Idempotency-Key), and HTTP strips
   // surrounding white space, so " x" and "x" would meet as one id downstream.
-  bool CheckId(const FieldPath& field, absl::string_view value, size_t max_chars,
-               bool required) {
+  bool CheckId(const FieldPath& field, absl::string_view value, size_t max_chars, bool required) {
     if (!CheckText(field, value, max_chars, required)) return false;
     if (HasSurroundingWhitespace(value)) {
       Add(field, "must not begin or end with white space");
@@ -132,8 +130,8 @@ class ViolationCollector {
 };
 
 bool IsEventNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == ' ' || c == '_' || c == '.' || c == ':' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
+         c == '_' || c == '.' || c == ':' || c == '-';
 }
 
 void CheckFreeFormEventName(const std::string& name, ViolationCollector& out) {
@@ -142,8 +140,8 @@ void CheckFreeFormEventName(const std::string& name, ViolationCollector& out) {
     return;
   }
   if (name.size() > kMaxEventNameChars) {
-    out.Add("event_name", absl::StrCat("must be at most ", kMaxEventNameChars,
-                                       " characters, got ", ScanText(name).chars));
+    out.Add("event_name", absl::StrCat("must be at most ", kMaxEventNameChars, " characters, got ",
+                                       ScanText(name).chars));
     return;
   }
   const char first = name.front();
@@ -180,21 +178,20 @@ void CheckEmail(const std::string& email, ViolationCollector& out) {
   const absl::string_view local(email.data(), at);
   const absl::string_view domain = absl::string_view(email).substr(at + 1);
   if (local.empty() || local.size() > kMaxEmailLocalChars) {
-    out.Add(kField, absl::StrCat("must have 1 to ", kMaxEmailLocalChars,
-                                 " characters before the '@'"));
+    out.Add(kField,
+            absl::StrCat("must have 1 to ", kMaxEmailLocalChars, " characters before the '@'"));
     return;
   }
-  const bool bad_domain = domain.find('.') == absl::string_view::npos ||
-                          domain.front() == '.' || domain.back() == '.' ||
-                          domain.front() == '-' || domain.back() == '-' ||
+  const bool bad_domain = domain.find('.') == absl::string_view::npos || domain.front() == '.' ||
+                          domain.back() == '.' || domain.front() == '-' || domain.back() == '-' ||
                           domain.find("..") != absl::string_view::npos;
   if (bad_domain) {
     out.Add(kField, "must have a domain after the '@' such as example.com");
   }
 }
 
-void CheckTimestamp(const v1::TrackRequest& request, absl::Time now,
-                    const TimestampBounds& bounds, ViolationCollector& out) {
+void CheckTimestamp(const v1::TrackRequest& request, absl::Time now, const TimestampBounds& bounds,
+                    ViolationCollector& out) {
   if (!request.has_timestamp()) {
     out.Add("timestamp", "is required");
     return;
@@ -211,9 +208,9 @@ void CheckTimestamp(const v1::TrackRequest& request, absl::Time now,
                                       absl::FormatTime(absl::RFC3339_full, bounds.earliest,
                                                        absl::UTCTimeZone())));
   } else if (t > now + bounds.max_future) {
-    out.Add("timestamp", absl::StrCat("must not be more than ",
-                                      absl::FormatDuration(bounds.max_future),
-                                      " after the server's clock"));
+    out.Add("timestamp",
+            absl::StrCat("must not be more than ", absl::FormatDuration(bounds.max_future),
+                         " after the server's clock"));
   }
 }
 
@@ -247,10 +244,9 @@ FieldViolations FindViolations(const v1::TrackRequest& request, absl::Time now,
               "must be empty or \"account_added_user\" when account_added_user is set");
     }
     const auto& props = request.account_added_user();
-    out.CheckText({.name = "account_added_user.user_role"}, props.user_role(), kMaxRoleChars,
-                  true);
-    out.CheckText({.name = "account_added_user.user_name"}, props.user_name(),
-                  kMaxUserNameChars, false);
+    out.CheckText({.name = "account_added_user.user_role"}, props.user_role(), kMaxRoleChars, true);
+    out.CheckText({.name = "account_added_user.user_name"}, props.user_name(), kMaxUserNameChars,
+                  false);
     CheckEmail(props.user_email(), out);
   } else {
     CheckFreeFormEventName(request.event_name(), out);
@@ -263,8 +259,8 @@ FieldViolations FindViolations(const v1::TrackRequest& request, absl::Time now,
 
 FieldViolations CheckEncodedSize(size_t encoded_bytes) {
   if (encoded_bytes <= kMaxEncodedEventBytes) return {};
-  return {{"(event)", absl::StrCat("encodes to ", encoded_bytes,
-                                   " bytes of JSON; the limit is ", kMaxEncodedEventBytes)}};
+  return {{"(event)", absl::StrCat("encodes to ", encoded_bytes, " bytes of JSON; the limit is ",
+                                   kMaxEncodedEventBytes)}};
 }
 
 }  // namespace trackd

@@ -31,9 +31,8 @@ FieldViolations ViolationList::Take() {
   FieldViolations out = std::move(listed_);
   if (total_ > out.size()) {
     const size_t more = total_ - out.size();
-    out.push_back({kMoreViolationsField,
-                   absl::StrCat("and ", more, " more violation", more == 1 ? "" : "s",
-                                " not listed")});
+    out.push_back({kMoreViolationsField, absl::StrCat("and ", more, " more violation",
+                                                      more == 1 ? "" : "s", " not listed")});
   }
   listed_.clear();
   listed_bytes_ = 0;

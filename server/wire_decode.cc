@@ -13,9 +13,9 @@ namespace {
 // violation needs it, so valid events build no path strings.
 struct Path {
   const Path* parent = nullptr;
-  const char* name = nullptr;   // A proto field name ...
+  const char* name = nullptr;        // A proto field name ...
   const std::string* key = nullptr;  // ... or a Struct key ...
-  int index = -1;               // ... or a list index.
+  int index = -1;                    // ... or a list index.
 
   std::string ToString() const {
     std::string out = parent != nullptr ? parent->ToString() : std::string();
@@ -44,13 +44,12 @@ class Decoder {
     auto& fields = *out->mutable_fields();
     for (const wire::StructEntry& entry : in.fields()) {
       if (!IsValidUtf8(entry.key())) {
-        violations_.Add(Path{.parent = &path, .key = &entry.key()}.ToString(),
-                        kInvalidUtf8KeyRule);
+        violations_.Add(Path{.parent = &path, .key = &entry.key()}.ToString(), kInvalidUtf8KeyRule);
         continue;
       }
       auto [it, inserted] = fields.try_emplace(entry.key());
       google::protobuf::Value& value = it->second;
-      if (!inserted) value.Clear();  // A repeated key replaces the earlier entry, as in a map.
+      if (!inserted) value.Clear();      // A repeated key replaces the earlier entry, as in a map.
       if (!entry.has_value()) continue;  // Validation reports a value without a kind.
       const Path entry_path{.parent = &path, .key = &it->first};
       Value(entry_path, entry.value(), &value);
@@ -127,8 +126,7 @@ FieldViolations DecodeWireRequest(const wire::TrackRequest& wire, v1::TrackReque
       text({.parent = &parent, .name = "user_name"}, in.user_name(), props->mutable_user_name());
     }
     if (!in.user_email().empty()) {
-      text({.parent = &parent, .name = "user_email"}, in.user_email(),
-           props->mutable_user_email());
+      text({.parent = &parent, .name = "user_email"}, in.user_email(), props->mutable_user_email());
     }
   } else if (wire.has_properties()) {
     decoder.Struct({.name = "properties"}, wire.properties(), out->mutable_properties());

@@ -65,8 +65,7 @@ TEST(GrpcBodyTest, BatchHoldsTheSeedEventItemsTimesWithoutMessageIdAtNow) {
 }
 
 TEST(GrpcBodyTest, BatchOutsideOneTo500ItemsIsRejected) {
-  EXPECT_EQ(SeedTrackBatchBody(0, absl::Now()).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SeedTrackBatchBody(0, absl::Now()).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(SeedTrackBatchBody(501, absl::Now()).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(SeedTrackBatchBody(500, absl::Now()).ok());

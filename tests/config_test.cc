@@ -1,6 +1,8 @@
 // ServerConfig::Validate, one table row per rule; the TRACKD_<FLAG>
 // environment mapping built from Abseil's flag registry; the HTTP auth header
 // secret; and the flag parsers of server/flags.cc, which this test compiles in.
+#include "server/config.h"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -22,7 +24,6 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/config.h"
 #include "server/file_system.h"
 #include "server/flag_environment.h"
 #include "server/flags.h"
@@ -107,14 +108,12 @@ std::vector<ValidateCase> ValidateCases() {
        "--tls_reload_interval"},
       {"PlaintextOnAllInterfaces", file, [](ServerConfig& c) { c.listen = "0.0.0.0:50051"; },
        "--plaintext"},
-      {"PlaintextOnIpv6Any", file, [](ServerConfig& c) { c.listen = "[::]:50051"; },
-       "--plaintext"},
+      {"PlaintextOnIpv6Any", file, [](ServerConfig& c) { c.listen = "[::]:50051"; }, "--plaintext"},
       {"EmptyDataDir", file, [](ServerConfig& c) { c.log.dir = ""; }, "--data_dir"},
       {"QueueBelowABatch", file, [](ServerConfig& c) { c.pipeline.max_queued_events = 499; },
        "--max_queued_events"},
       {"QueueBytesBelowABatch", file,
-       [](ServerConfig& c) { c.pipeline.max_queued_bytes = (16 << 20) - 1; },
-       "--max_queued_bytes"},
+       [](ServerConfig& c) { c.pipeline.max_queued_bytes = (16 << 20) - 1; }, "--max_queued_bytes"},
       {"ZeroDedupeWindow", file, [](ServerConfig& c) { c.dedupe.window = absl::ZeroDuration(); },
        "--dedupe_window"},
       {"NegativeDedupeWindow", file, [](ServerConfig& c) { c.dedupe.window = -absl::Seconds(1); },
@@ -122,8 +121,8 @@ std::vector<ValidateCase> ValidateCases() {
       {"NoDedupeIds", file, [](ServerConfig& c) { c.dedupe.max_ids = 0; }, "--dedupe_max_ids"},
       {"NegativeMaxFuture", file,
        [](ServerConfig& c) { c.timestamps.max_future = -absl::Seconds(1); }, "--max_future"},
-      {"NegativeShutdownGrace", file,
-       [](ServerConfig& c) { c.shutdown_grace = -absl::Seconds(1); }, "--shutdown_grace"},
+      {"NegativeShutdownGrace", file, [](ServerConfig& c) { c.shutdown_grace = -absl::Seconds(1); },
+       "--shutdown_grace"},
       {"MessageBelow64KiB", file, [](ServerConfig& c) { c.limits.max_message_bytes = 65535; },
        "--max_message_bytes"},
       {"NoBatchItems", file, [](ServerConfig& c) { c.limits.max_batch_items = 0; },
@@ -160,8 +159,7 @@ std::vector<ValidateCase> ValidateCases() {
        [](ServerConfig& c) { c.http.http.connect_timeout = absl::ZeroDuration(); },
        "--http_connect_timeout"},
       {"HttpTimeoutZero", http,
-       [](ServerConfig& c) { c.http.http.total_timeout = absl::ZeroDuration(); },
-       "--http_timeout"},
+       [](ServerConfig& c) { c.http.http.total_timeout = absl::ZeroDuration(); }, "--http_timeout"},
       {"HttpMaxBackoffZero", http,
        [](ServerConfig& c) { c.http.max_backoff = absl::ZeroDuration(); }, "--http_max_backoff"},
       {"AuthHeaderWithoutColon", http,
@@ -176,7 +174,10 @@ std::vector<ValidateCase> ValidateCases() {
        [](ServerConfig& c) { c.kafka.delivery_timeout = absl::Milliseconds(999); },
        "--kafka_delivery_timeout"},
       {"KafkaPropertyWithEmptyKey", kafka,
-       [](ServerConfig& c) { c.kafka.properties = {{"", "v"}}; }, "--kafka_property"},
+       [](ServerConfig& c) {
+         c.kafka.properties = {{"", "v"}};
+       },
+       "--kafka_property"},
   };
 }
 
@@ -253,9 +254,9 @@ TEST(ConfigValidateTest, StartRefusesAnInvalidConfigurationBeforeTouchingAnythin
 }
 
 TEST(ConfigEnvironmentTest, AFlagDefinedAnywhereInTheBinaryGetsItsVariable) {
-  const auto args = Args(Environment({{"TRACKD_CONFIG_TEST_GREETING", "hello"},
-                                      {"TRACKD_DATA_DIR", "/srv/trackd"}}),
-                         {"trackd"});
+  const auto args = Args(
+      Environment({{"TRACKD_CONFIG_TEST_GREETING", "hello"}, {"TRACKD_DATA_DIR", "/srv/trackd"}}),
+      {"trackd"});
   EXPECT_THAT(args,
               ElementsAre("trackd", "--config_test_greeting=hello", "--data_dir=/srv/trackd"));
 }
@@ -304,8 +305,8 @@ TEST(ConfigEnvironmentTest, TheCommandLineWinsOverTheEnvironment) {
 TEST(ConfigEnvironmentTest, KafkaPropertiesComeOnePerLineBeforeTheCommandLines) {
   auto args = Args(Environment({{"TRACKD_KAFKA_PROPERTIES",
                                  "security.protocol=SASL_SSL\n  sasl.username=ops \n\n \n"}}),
-                   {"trackd", "--kafka_property=linger.ms=5", "--sink=kafka",
-                    "--kafka_property", "compression.type=lz4"});
+                   {"trackd", "--kafka_property=linger.ms=5", "--sink=kafka", "--kafka_property",
+                    "compression.type=lz4"});
   EXPECT_THAT(TakeRepeatedKafkaProperties(args),
               ElementsAre("security.protocol=SASL_SSL", "sasl.username=ops", "linger.ms=5",
                           "compression.type=lz4"));

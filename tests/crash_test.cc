@@ -4,6 +4,7 @@
 // system that fills under load. After every restart each acknowledged event is
 // in the segments exactly once, no event is there twice, and no line is torn.
 // The binary's path comes from TRACKD_BINARY, defined by the build.
+#include <httplib.h>
 #include <sys/mount.h>
 
 #include <algorithm>
@@ -44,8 +45,6 @@
 #include "server/log_format.h"
 #include "tests/test_util.h"
 #include "trackd/v1/track.grpc.pb.h"
-
-#include <httplib.h>
 
 namespace trackd {
 namespace {
@@ -236,8 +235,8 @@ void SendLoad(v1::TrackService::Stub& stub, Ledger& ledger, const LoadOptions& o
               outcome == v1::TrackBatchResult::OUTCOME_DUPLICATE) {
             ledger.Acknowledge(events[i]);
           } else {
-            ADD_FAILURE() << "event " << events[i] << " rejected: "
-                          << response.results(static_cast<int>(i)).DebugString();
+            ADD_FAILURE() << "event " << events[i]
+                          << " rejected: " << response.results(static_cast<int>(i)).DebugString();
           }
         }
       }
@@ -311,8 +310,8 @@ StoreContents ReadSegments(const std::string& dir) {
     auto data = fs.ReadFile(log_format::DataFilePath(dir, number));
     auto ids = fs.ReadFile(log_format::IdsFilePath(dir, number));
     if (!data.ok() || !ids.ok()) {
-      out.defects.push_back(absl::StrCat(segment, ": ", data.status().ToString(), " / ",
-                                         ids.status().ToString()));
+      out.defects.push_back(
+          absl::StrCat(segment, ": ", data.status().ToString(), " / ", ids.status().ToString()));
       continue;
     }
     if (!data->empty() && data->back() != '\n') {
@@ -343,12 +342,11 @@ StoreContents ReadSegments(const std::string& dir) {
         out.defects.push_back(absl::StrCat(where, ": not JSON: ", data_lines[k]));
         continue;
       }
-      const std::string expected_user =
-          absl::StrCat(kUserPrefix, absl::StripPrefix(id, kIdPrefix));
+      const std::string expected_user = absl::StrCat(kUserPrefix, absl::StripPrefix(id, kIdPrefix));
       const auto user = event.fields().find("user_id");
       if (user == event.fields().end() || user->second.string_value() != expected_user) {
-        out.defects.push_back(absl::StrCat(where, ": id ", id, " beside the JSON of another event: ",
-                                           data_lines[k]));
+        out.defects.push_back(
+            absl::StrCat(where, ": id ", id, " beside the JSON of another event: ", data_lines[k]));
       }
       ++out.count_by_id[id];
     }
@@ -372,9 +370,9 @@ void ExpectEachAcknowledgedEventOnceAndNoTornLine(const StoreContents& store,
   }
   std::sort(missing.begin(), missing.end());
   EXPECT_TRUE(missing.empty()) << missing.size() << " acknowledged events are missing, e.g. "
-                               << absl::StrJoin(missing.begin(),
-                                                missing.begin() + std::min(kExamples, missing.size()),
-                                                " ");
+                               << absl::StrJoin(
+                                      missing.begin(),
+                                      missing.begin() + std::min(kExamples, missing.size()), " ");
   std::vector<std::string> twice;
   for (const auto& [id, count] : store.count_by_id) {
     if (count > 1) twice.push_back(absl::StrCat(id, " x", count));
@@ -470,13 +468,14 @@ std::string ForgeTornTail(const std::string& dir, Ledger& ledger, std::mt19937& 
   const bool torn_data = rng() % 2 == 0;
   if (torn_data) {
     // Keeps at least one byte of the last line and loses at least its newline.
-    new_data.resize(std::uniform_int_distribution<size_t>(last_line_start + 1,
-                                                          new_data.size() - 1)(rng));
+    new_data.resize(
+        std::uniform_int_distribution<size_t>(last_line_start + 1, new_data.size() - 1)(rng));
     new_ids.clear();
   } else {
     new_ids.resize(std::uniform_int_distribution<size_t>(0, new_ids.size() - 1)(rng));
   }
-  for (const auto& [path, bytes] : {std::pair(data_path, &new_data), std::pair(ids_path, &new_ids)}) {
+  for (const auto& [path, bytes] :
+       {std::pair(data_path, &new_data), std::pair(ids_path, &new_ids)}) {
     auto file = fs.OpenForAppend(path);
     if (!file.ok() || !(*file)->Append(*bytes).ok()) {
       ADD_FAILURE() << "cannot append to " << path;
@@ -513,8 +512,8 @@ TEST(CrashTest, SigkillUnderTrackAndBatchLoadLosesNoAcknowledgedEventAndTearsNoL
   std::mt19937 rng(seed);
   testing::TempDir work;
   const std::string data_dir = work.path() + "/data";
-  const std::vector<std::string> flags = {"--data_dir=" + data_dir, "--admin_listen=",
-                                          "--segment_bytes=65536"};
+  const std::vector<std::string> flags = {"--data_dir=" + data_dir,
+                                          "--admin_listen=", "--segment_bytes=65536"};
   Ledger ledger;
   std::vector<std::string> history;  // What happened in each round, for a failure's report.
   for (int round = 0; round <= kKills; ++round) {
@@ -553,7 +552,8 @@ TEST(CrashTest, SigkillUnderTrackAndBatchLoadLosesNoAcknowledgedEventAndTearsNoL
     }
   }
   std::string failures;
-  for (const auto& [code, count] : ledger.failures()) absl::StrAppend(&failures, " ", code, ":", count);
+  for (const auto& [code, count] : ledger.failures())
+    absl::StrAppend(&failures, " ", code, ":", count);
   std::cout << absl::StrJoin(history, "\n") << "\nevents: " << ledger.events_created()
             << ", all acknowledged in the end; answers other than OK (per event, by code):"
             << failures << std::endl;
@@ -608,8 +608,8 @@ class FullDiskTest : public ::testing::Test {
 
   void StartTrackd() {
     trackd_ = std::make_unique<TrackdProcess>(
-        work_.path(), std::vector<std::string>{"--data_dir=" + data_dir(),
-                                               "--admin_listen=127.0.0.1:0"});
+        work_.path(),
+        std::vector<std::string>{"--data_dir=" + data_dir(), "--admin_listen=127.0.0.1:0"});
   }
   std::string data_dir() const { return mount_point_ + "/data"; }
 

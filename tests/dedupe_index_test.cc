@@ -58,8 +58,7 @@ TEST(DedupeIndexTest, RemembersAnIdForTheWholeWindowAndAtMostOneSecondMore) {
   EXPECT_TRUE(index.Contains("fraction", kStart + absl::Hours(24) + absl::Milliseconds(500)));
   EXPECT_TRUE(index.Contains("fraction", kStart + absl::Hours(24) + absl::Seconds(1)));
   EXPECT_FALSE(index.Contains("exact", kStart + absl::Hours(24) + absl::Milliseconds(1)));
-  EXPECT_FALSE(
-      index.Contains("fraction", kStart + absl::Hours(24) + absl::Milliseconds(1001)));
+  EXPECT_FALSE(index.Contains("fraction", kStart + absl::Hours(24) + absl::Milliseconds(1001)));
   EXPECT_EQ(index.size(), 0u);
 }
 
@@ -267,8 +266,7 @@ TEST(DedupeIndexTest, AgreesWithASimpleModelWhenClustersWrapRoundTheTable) {
 
 // Each id in a second of its own, the worst case for the time buckets.
 TEST(DedupeIndexTest, StaysWithin32BytesPerIdWhenFull) {
-  for (size_t max_ids : {size_t{1025}, size_t{100'000}, (size_t{1} << 20) + 1,
-                         size_t{2'000'000}}) {
+  for (size_t max_ids : {size_t{1025}, size_t{100'000}, (size_t{1} << 20) + 1, size_t{2'000'000}}) {
     DedupeIndex index({absl::Hours(24), max_ids});
     size_t i = 0;
     for (; i < max_ids + 1000; ++i) index.Insert(Id(i), kStart + absl::Seconds(i));

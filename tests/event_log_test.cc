@@ -17,8 +17,8 @@ namespace trackd {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::FaultInjectingFileSystem;
+using ::testing::HasSubstr;
 using testing::TempDir;
 
 constexpr char kSegment1[] = "/segment-00000000000000000001.ndjson";
@@ -247,7 +247,7 @@ bool Exists(const std::string& path) { return PosixFileSystem().FileSize(path).o
 
 TEST_F(EventLogTest, RotationFailureStopsTheLogAndRemovesHalfCreatedFiles) {
   auto log = OpenLog(/*segment_bytes=*/8);  // Every append rotates.
-  fs_.fail_open_after = 1;  // The next segment's .ndjson opens, its .ids does not.
+  fs_.fail_open_after = 1;                  // The next segment's .ndjson opens, its .ids does not.
   const std::vector<Record> first = {MakeRecord(1)};
   EXPECT_TRUE(log->Append(first, now_).ok());  // Durable before the rotation: acknowledged.
   EXPECT_THAT(log->Failure().message(), HasSubstr(kIds2));

@@ -3,6 +3,8 @@
 // the per-client rate limit, and the admin port's /metrics after a known
 // sequence of calls.
 
+#include <httplib.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
@@ -14,14 +16,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "client/track_client.h"
-#include "grpcpp/create_channel.h"
 #include "gmock/gmock.h"
+#include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
-
-#include <httplib.h>
 
 namespace trackd {
 namespace {
@@ -56,14 +56,14 @@ class Pki {
   // A leaf for `usage` ("serverAuth" or "clientAuth") signed by `ca`.
   std::string Leaf(const std::string& name, const std::string& ca, const std::string& usage) {
     const std::string ext = Path(name, "ext");
-    WriteFile(ext, absl::StrCat("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=",
-                                usage, "\n"));
+    WriteFile(
+        ext,
+        absl::StrCat("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=", usage, "\n"));
     EXPECT_TRUE(Openssl(absl::StrCat("req -newkey rsa:2048 -nodes -subj /CN=", name, " -keyout ",
                                      Path(name, "key"), " -out ", Path(name, "csr"))));
-    EXPECT_TRUE(Openssl(absl::StrCat("x509 -req -days 2 -in ", Path(name, "csr"), " -CA ",
-                                     Path(ca, "pem"), " -CAkey ", Path(ca, "key"),
-                                     " -CAcreateserial -extfile ", ext, " -out ",
-                                     Path(name, "pem"))));
+    EXPECT_TRUE(Openssl(absl::StrCat(
+        "x509 -req -days 2 -in ", Path(name, "csr"), " -CA ", Path(ca, "pem"), " -CAkey ",
+        Path(ca, "key"), " -CAcreateserial -extfile ", ext, " -out ", Path(name, "pem"))));
     return name;
   }
 
@@ -134,8 +134,9 @@ class HardeningTest : public ::testing::Test {
 
 TEST_F(HardeningTest, TokensAreRequiredAndRefusalsGiveNoHint) {
   const std::string tokens = dir_.path() + "/tokens";
-  WriteFile(tokens, absl::StrCat("# billing's token\n", testing::TokenFileLine("s3cret-billing", "billing"),
-                                 testing::TokenFileLine("s3cret-crm", "crm")));
+  WriteFile(tokens,
+            absl::StrCat("# billing's token\n", testing::TokenFileLine("s3cret-billing", "billing"),
+                         testing::TokenFileLine("s3cret-crm", "crm")));
   Start([&](ServerConfig& c) { c.auth_tokens_file = tokens; });
 
   const grpc::Status none = TrackWithToken("", "a1");
@@ -292,7 +293,8 @@ TEST_F(HardeningTest, MetricsCountAKnownSequenceOfCalls) {
   const auto m = Scrape();
   EXPECT_EQ(m.at("trackd_requests_total{method=\"Track\",code=\"OK\",client=\"anonymous\"}"), 4);
   EXPECT_EQ(
-      m.at("trackd_requests_total{method=\"Track\",code=\"INVALID_ARGUMENT\",client=\"anonymous\"}"),
+      m.at(
+          "trackd_requests_total{method=\"Track\",code=\"INVALID_ARGUMENT\",client=\"anonymous\"}"),
       1);
   EXPECT_EQ(m.at("trackd_events_stored_total"), 3);
   EXPECT_EQ(m.at("trackd_events_deduplicated_total"), 1);

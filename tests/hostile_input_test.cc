@@ -5,6 +5,8 @@
 // are sent as raw bytes through the server's wire view, so no client-side
 // check stands between them and the server.
 
+#include <httplib.h>
+
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -25,23 +27,21 @@
 #include "gtest/gtest.h"
 #include "server/server.h"
 #include "server/wire/track_wire.pb.h"
-#include "tests/test_server.h"
 #include "tests/fake_clock.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 #include "trackd/v1/track.pb.h"
-
-#include <httplib.h>
 
 namespace trackd {
 namespace {
 
+using testing::BadRequestOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
-using ::testing::SizeIs;
-using testing::BadRequestOf;
 using testing::RetryInfoOf;
 using testing::SeedRequest;
+using ::testing::SizeIs;
 using testing::TokenFileLine;
 
 wire::TrackRequest WireSeed(const std::string& message_id) {
@@ -77,7 +77,6 @@ class HostileInputTest : public ::testing::Test {
     channel_ = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", server_->port()),
                                          grpc::InsecureChannelCredentials(), args);
   }
-
 
   template <typename Request, typename Response>
   grpc::Status Call(const char* method, const Request& request, Response* response,
@@ -156,7 +155,10 @@ TEST_F(HostileInputTest, BatchRejectsOnlyTheItemWithInvalidUtf8) {
 TEST_F(HostileInputTest, BytesThatAreNoProtobufMessageAreInvalidArgument) {
   Start();
   // Field 3 (user_id), length 127, but only three bytes follow.
-  const std::string truncated("\x1a\x7f" "abc", 5);
+  const std::string truncated(
+      "\x1a\x7f"
+      "abc",
+      5);
   for (const char* method :
        {"/trackd.v1.TrackService/Track", "/trackd.v1.TrackService/TrackBatch"}) {
     grpc::Slice slice(truncated);
@@ -314,15 +316,13 @@ TEST_F(HostileInputTest, RevokedTokensFileFailsClosedWithoutARestart) {
 
   ASSERT_EQ(std::remove(tokens.c_str()), 0);
   clock_.Advance(absl::Seconds(6));  // Past the file check interval.
-  EXPECT_EQ(Track(WireSeed("t2"), "Bearer s3cret").error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Track(WireSeed("t2"), "Bearer s3cret").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Gauge(server_->admin_port(), "trackd_auth_tokens_file_usable"), 0);
   EXPECT_EQ(Gauge(server_->admin_port(), "trackd_auth_tokens"), 0);
 
   std::ofstream(tokens) << "";  // Empty: still no valid token.
   clock_.Advance(absl::Seconds(6));
-  EXPECT_EQ(Track(WireSeed("t3"), "Bearer s3cret").error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Track(WireSeed("t3"), "Bearer s3cret").error_code(), grpc::StatusCode::UNAUTHENTICATED);
 
   std::ofstream(tokens, std::ios::trunc) << TokenFileLine("s3cret", "billing");
   clock_.Advance(absl::Seconds(6));

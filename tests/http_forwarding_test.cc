@@ -31,8 +31,8 @@
 #include "server/sinks/http_forwarder.h"
 #include "server/sinks/http_poster.h"
 #include "server/sinks/store_and_forward_sink.h"
-#include "tests/test_server.h"
 #include "tests/fake_clock.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 
 namespace trackd {
@@ -138,8 +138,8 @@ class HttpForwardingTest : public ::testing::Test {
     });
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", server_->port()),
-                                       .service_config_json = ""});
+    auto client = TrackClient::Create(
+        {.target = absl::StrCat("127.0.0.1:", server_->port()), .service_config_json = ""});
     ASSERT_TRUE(client.ok());
     client_ = std::move(*client);
   }
@@ -166,8 +166,9 @@ TEST_F(HttpForwardingTest, DeliversEveryEventInOrderWithItsKeyAndHeaders) {
   ASSERT_EQ(accepted.size(), 60u);
   for (int n = 0; n < 60; ++n) {
     EXPECT_EQ(accepted[n].key, absl::StrCat("fwd-", n));
-    EXPECT_THAT(accepted[n].body, ::testing::StartsWith(absl::StrCat(
-                                      "{\"user_id\":\"user-", n, "\",\"event\":\"account_added_user\"")));
+    EXPECT_THAT(accepted[n].body,
+                ::testing::StartsWith(absl::StrCat("{\"user_id\":\"user-", n,
+                                                   "\",\"event\":\"account_added_user\"")));
     EXPECT_EQ(accepted[n].type, "application/json");
     EXPECT_EQ(accepted[n].auth, "Bearer test-token");
   }
@@ -303,11 +304,11 @@ TEST(HttpForwardingProcessTest, KillNineDuringDeliveryLosesNothing) {
   auto start_trackd = [&] {
     std::remove((dir.path() + "/trackd.port").c_str());
     auto process = std::make_unique<testing::Subprocess>(
-        std::vector<std::string>{TRACKD_BINARY, "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:0",
-                                 "--port_file=" + dir.path() + "/trackd.port",
-                                 "--data_dir=" + data_dir, "--sink=http",
-                                 "--http_url=" + receiver.url(), "--segment_bytes=8192",
-                                 "--spool_max_bytes=1048576", "--http_max_backoff=200ms"},
+        std::vector<std::string>{
+            TRACKD_BINARY, "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:0",
+            "--port_file=" + dir.path() + "/trackd.port", "--data_dir=" + data_dir, "--sink=http",
+            "--http_url=" + receiver.url(), "--segment_bytes=8192", "--spool_max_bytes=1048576",
+            "--http_max_backoff=200ms"},
         dir.path() + "/trackd.log");
     const int port = testing::WaitForPortFile(dir.path() + "/trackd.port", absl::Seconds(30));
     EXPECT_NE(port, 0);
@@ -335,7 +336,6 @@ TEST(HttpForwardingProcessTest, KillNineDuringDeliveryLosesNothing) {
   for (const auto& id : acknowledged) EXPECT_TRUE(keys.count(id)) << id << " never arrived";
   EXPECT_EQ(keys.size(), acknowledged.size());  // Exactly once after dedupe by key.
 }
-
 
 // ---------------------------------------------------------------------------
 // The forwarder's own bookkeeping under disk faults: an EventLog and an
@@ -406,12 +406,11 @@ class LoopbackReceiver {
 // Every line of `path` parsed by Python's json module after strict UTF-8
 // decoding; returns the process's exit status (0: all valid).
 int StrictJsonCheck(const std::string& path) {
-  return std::system(absl::StrCat(
-                         "python3 -c 'import json,sys\n"
-                         "text=open(sys.argv[1],\"rb\").read().decode(\"utf-8\")\n"
-                         "assert text.endswith(\"\\n\"), \"a torn last line\"\n"
-                         "[json.loads(l) for l in text.split(\"\\n\")[:-1]]' ",
-                         path, " 2>&1")
+  return std::system(absl::StrCat("python3 -c 'import json,sys\n"
+                                  "text=open(sys.argv[1],\"rb\").read().decode(\"utf-8\")\n"
+                                  "assert text.endswith(\"\\n\"), \"a torn last line\"\n"
+                                  "[json.loads(l) for l in text.split(\"\\n\")[:-1]]' ",
+                                  path, " 2>&1")
                          .c_str());
 }
 
@@ -505,8 +504,8 @@ TEST_F(SpoolForwarderTest, FullDiskHoldsReleaseUntilSpaceReturnsThenBacklogAndTr
     c.http = Options();
   });
   ASSERT_TRUE(server.ok()) << server.status();
-  auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", (*server)->port()),
-                                     .service_config_json = ""});
+  auto client = TrackClient::Create(
+      {.target = absl::StrCat("127.0.0.1:", (*server)->port()), .service_config_json = ""});
   ASSERT_TRUE(client.ok());
   std::vector<std::string> acknowledged;
   absl::Status refused;
@@ -543,8 +542,8 @@ TEST_F(SpoolForwarderTest, FullDiskHoldsReleaseUntilSpaceReturnsThenBacklogAndTr
   EXPECT_TRUE(WaitUntil([&] {
     const ForwarderStats stats = *(*server)->forwarder_stats();
     return stats.storage_healthy && stats.backlog_bytes == 0 && DataFiles() == 1;
-  })) << "backlog " << (*server)->forwarder_stats()->backlog_bytes << ", " << DataFiles()
-      << " .ndjson files";
+  })) << "backlog "
+      << (*server)->forwarder_stats()->backlog_bytes << ", " << DataFiles() << " .ndjson files";
   auto again = (*client)->Track(Event(1000));
   EXPECT_TRUE(again.ok()) << again.status();
   if (again.ok()) acknowledged.push_back(again->message_id());
@@ -567,7 +566,8 @@ TEST_F(SpoolForwarderTest, RestartAfterFailedReleaseReportsTheTrueBacklogAndRele
   EXPECT_TRUE(WaitUntil([&] {
     const ForwarderStats stats = forwarder_->stats();
     return stats.storage_retries >= 2 && stats.backlog_bytes == 0;
-  })) << "backlog " << forwarder_->BacklogBytes();
+  })) << "backlog "
+      << forwarder_->BacklogBytes();
   EXPECT_THAT(forwarder_->stats().last_storage_error, HasSubstr("cannot release spool segment"));
   StopAll();
 
@@ -586,7 +586,8 @@ TEST_F(SpoolForwarderTest, RestartAfterFailedReleaseReportsTheTrueBacklogAndRele
   EXPECT_TRUE(WaitUntil([&] {
     return DataFiles() == 1 && forwarder_->stats().storage_healthy &&
            forwarder_->BacklogBytes() == 0;
-  })) << DataFiles() << " .ndjson files, backlog " << forwarder_->BacklogBytes();
+  })) << DataFiles()
+      << " .ndjson files, backlog " << forwarder_->BacklogBytes();
   EXPECT_EQ(receiver_.Requests().size(), 30u);  // Nothing was sent again.
 }
 
@@ -634,8 +635,8 @@ TEST_F(SpoolForwarderTest, TornDeadLetterTailFromACrashIsCutOnOpen) {
   OpenLog();
   Store(0, 1);
   const std::string whole = "{\"message_id\":\"old\",\"status\":400}\n";
-  ASSERT_TRUE(fs_.WriteFileAtomically(dead_letter_path(), whole + "{\"message_id\":\"fwd-0\",\"st")
-                  .ok());
+  ASSERT_TRUE(
+      fs_.WriteFileAtomically(dead_letter_path(), whole + "{\"message_id\":\"fwd-0\",\"st").ok());
   receiver_.Answer(400, "{\"error\":\"invalid event\"}");
   StartForwarder();
   ASSERT_TRUE(WaitUntil([&] { return forwarder_->stats().dead_lettered == 1; }));
@@ -709,7 +710,7 @@ TEST_F(SpoolForwarderTest, DeadLetterFileCreationSyncsDirectory) {
 TEST_F(SpoolForwarderTest, StoreAndForwardSinkRefusesAWritePastTheBacklogBoundAndStoresNothing) {
   OpenLog();
   receiver_.Answer(503, "{\"error\":\"try again\"}");  // Nothing is delivered.
-  auto sink = StoreAndForwardSink::Start(*log_, fs_, [] { return absl::Now(); },
+  auto sink = StoreAndForwardSink::Start(*log_, fs_, Clock::Real(),
                                          {.forwarder = Options(), .max_backlog_bytes = 1000});
   ASSERT_TRUE(sink.ok()) << sink.status();
   const Record record{"fwd-0", absl::StrCat("{\"pad\":\"", std::string(189, 'p'), "\"}"), ""};
@@ -737,8 +738,7 @@ TEST_F(SpoolForwarderTest, StoreAndForwardSinkKeepsItsCursorAndDeadLettersInTheL
   HttpForwarderOptions options = Options();
   options.cursor_path.clear();
   options.dead_letter_path.clear();
-  auto sink = StoreAndForwardSink::Start(*log_, fs_, [] { return absl::Now(); },
-                                         {.forwarder = options});
+  auto sink = StoreAndForwardSink::Start(*log_, fs_, Clock::Real(), {.forwarder = options});
   ASSERT_TRUE(sink.ok()) << sink.status();
   const Record record{"fwd-0", "{\"user_id\":\"user-0\"}", ""};
   ASSERT_TRUE((*sink)->Write({record}).ok());
@@ -783,8 +783,8 @@ class DeadLetterCrashTest : public SpoolForwarderTest {
       auto text = fs_.ReadFile(Options().cursor_path);
       if (!text.ok()) return false;
       auto cursor = ParseCursor(*text);
-      return cursor.ok() && !cursor->pending_end.has_value() &&
-             !cursor->dead_letter.has_value() && forwarder_->BacklogBytes() == 0;
+      return cursor.ok() && !cursor->pending_end.has_value() && !cursor->dead_letter.has_value() &&
+             forwarder_->BacklogBytes() == 0;
     });
   }
 
@@ -927,11 +927,15 @@ TEST(ForwardCursorTest, DeadLetterRangeRoundTripsAsVersionTwoAndVersionOneStaysR
 
 TEST(BoundedUtf8Test, CutsAtACharacterBoundaryAndReplacesInvalidBytes) {
   EXPECT_EQ(BoundedUtf8("abc", 10, false), "abc");
-  EXPECT_EQ(BoundedUtf8("ab\xC3\xA9", 3, false), "ab");          // "é" does not fit whole.
-  EXPECT_EQ(BoundedUtf8("ab\xC3", 10, /*cut=*/true), "ab");      // The rest was never read.
+  EXPECT_EQ(BoundedUtf8("ab\xC3\xA9", 3, false), "ab");      // "é" does not fit whole.
+  EXPECT_EQ(BoundedUtf8("ab\xC3", 10, /*cut=*/true), "ab");  // The rest was never read.
   EXPECT_EQ(BoundedUtf8("ab\xC3", 10, /*cut=*/false), "ab\xEF\xBF\xBD");
-  EXPECT_EQ(BoundedUtf8("a\xFF" "b", 10, false), "a\xEF\xBF\xBD" "b");
-  EXPECT_EQ(BoundedUtf8("\xED\xA0\x80", 10, false),              // A surrogate: three bad bytes.
+  EXPECT_EQ(BoundedUtf8("a\xFF"
+                        "b",
+                        10, false),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(BoundedUtf8("\xED\xA0\x80", 10, false),  // A surrogate: three bad bytes.
             "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(BoundedUtf8("\xF0\x9F\x98\x80!", 10, false), "\xF0\x9F\x98\x80!");
 }

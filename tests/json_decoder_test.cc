@@ -5,10 +5,10 @@
 #include <cmath>
 #include <string>
 
+#include "common/json_encoder.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "common/json_encoder.h"
 #include "tests/test_util.h"
 
 namespace trackd {
@@ -142,8 +142,7 @@ const BadJsonCase kBadJsonCases[] = {
     {"TrailingCommaInObject",
      R"({"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z",})",
      "not valid JSON: at line 1, column 67: syntax error while parsing object key"},
-    {"TrailingCommaInArray",
-     WithProperties(R"({"a":[1,]})"),
+    {"TrailingCommaInArray", WithProperties(R"({"a":[1,]})"),
      "not valid JSON: at line 1, column 88"},
     {"UnquotedKey", R"({user_id:"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z"})",
      "not valid JSON: at line 1, column 2: syntax error while parsing object key"},
@@ -163,22 +162,19 @@ const BadJsonCase kBadJsonCases[] = {
     {"NumberWithoutIntegerPart",
      R"({"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z","properties":{"n":-.5}})",
      "expected digit after '-'"},
-    {"VerticalTabAsWhitespace", "\v" + WithProperties("{}"),
-     "not valid JSON: at line 1, column 1"},
+    {"VerticalTabAsWhitespace", "\v" + WithProperties("{}"), "not valid JSON: at line 1, column 1"},
     // Rejected before and still: what the old parser checked beyond the grammar.
     {"ByteOrderMark", "\xEF\xBB\xBF" + WithProperties("{}"),
      "not valid JSON: starts with a byte order mark"},
     {"NulAfterTheObject",
      std::string(R"({"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z"})") + '\0',
      "not valid JSON: a NUL byte at offset 66"},
-    {"DuplicateKey",
-     WithProperties(R"({"a":1,"a":2})"),
+    {"DuplicateKey", WithProperties(R"({"a":1,"a":2})"),
      "not valid JSON: the key \"a\" appears twice in one object"},
     {"DuplicateTopLevelKey",
      R"({"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z","user_id":"v"})",
      "not valid JSON: the key \"user_id\" appears twice in one object"},
-    {"NumberBeyondDouble",
-     WithProperties(R"({"n":1e400})"),
+    {"NumberBeyondDouble", WithProperties(R"({"n":1e400})"),
      "not valid JSON: number overflow parsing '1e400'"},
     {"IntegerBeyondDouble",
      R"({"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z","properties":{"n":)" +
@@ -187,8 +183,7 @@ const BadJsonCase kBadJsonCases[] = {
     {"LeadingZero",
      R"({"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z","properties":{"n":01}})",
      "not valid JSON: at line 1, column 86"},
-    {"NaN", WithProperties(R"({"n":NaN})"),
-     "not valid JSON: at line 1, column 85"},
+    {"NaN", WithProperties(R"({"n":NaN})"), "not valid JSON: at line 1, column 85"},
     {"Comment", R"({/* c */"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z"})",
      "not valid JSON: at line 1, column 2"},
     {"LoneSurrogate", R"({"user_id":"\ud800","event":"e","timestamp":"2023-11-02T00:30:08.276Z"})",

@@ -92,7 +92,10 @@ TEST(JsonEncoderTest, EscapesQuotesBackslashesAndControlCharacters) {
 }
 
 TEST(JsonEncoderTest, EscapesLineAndParagraphSeparators) {
-  EXPECT_EQ(Quoted("a\xE2\x80\xA8" "b\xE2\x80\xA9" "c"), R"("a\u2028b\u2029c")");
+  EXPECT_EQ(Quoted("a\xE2\x80\xA8"
+                   "b\xE2\x80\xA9"
+                   "c"),
+            R"("a\u2028b\u2029c")");
   // Neighbours of U+2028 in UTF-8 are copied as they are.
   EXPECT_EQ(Quoted("\xE2\x80\xA7\xE2\x80\xAA"), "\"\xE2\x80\xA7\xE2\x80\xAA\"");
 }
@@ -156,8 +159,9 @@ TEST(JsonEncoderTest, EscapingMatchesTheByteByByteRuleForEveryByteAndRandomText)
   EXPECT_EQ(Quoted("a\xE2\x80"), "\"a\xE2\x80\"");
   EXPECT_EQ(Quoted("a\xE2"), "\"a\xE2\"");
   std::mt19937 rng(20261130);  // Fixed seed: the same inputs on every run.
-  const std::string alphabet[] = {"a", " ", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\xE2",
-                                  "\x80", "\xA8", "\xA9", "\xE2\x80\xA8", "\xE2\x82\xAC", "é"};
+  const std::string alphabet[] = {"a",    " ",    "\"",           "\\",           "\n",
+                                  "\x01", "\x1f", "\x7f",         "\xE2",         "\x80",
+                                  "\xA8", "\xA9", "\xE2\x80\xA8", "\xE2\x82\xAC", "é"};
   for (int round = 0; round < 20000; ++round) {
     std::string s;
     const int length = static_cast<int>(rng() % 24);
@@ -185,9 +189,9 @@ TEST(JsonEncoderTest, TimestampMatchesAbslFormattingAcrossYears) {
   for (int64_t seconds = 946684800; seconds < 4102444800; seconds += 86400 * 37 + 3607) {
     std::string out;
     AppendTimestamp(seconds, 123'000'000, &out);
-    const std::string expected = absl::FormatTime("\"%Y-%m-%dT%H:%M:%E3SZ\"",
-                                                  absl::FromUnixMillis(seconds * 1000 + 123),
-                                                  absl::UTCTimeZone());
+    const std::string expected =
+        absl::FormatTime("\"%Y-%m-%dT%H:%M:%E3SZ\"", absl::FromUnixMillis(seconds * 1000 + 123),
+                         absl::UTCTimeZone());
     ASSERT_EQ(out, expected) << seconds;
   }
 }
@@ -257,8 +261,8 @@ TEST(JsonEncoderTest, RoundTripParsesBackToTheSameValues) {
         << json;
     google::protobuf::Struct expected_context = request.context();
     (*expected_context.mutable_fields())["group_id"].set_string_value(request.group_id());
-    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
-        top.at("context").struct_value(), expected_context))
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(top.at("context").struct_value(),
+                                                                   expected_context))
         << json;
     EXPECT_EQ(top.at("timestamp").string_value(), "2023-11-02T00:30:08.123Z");
   }

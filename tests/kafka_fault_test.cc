@@ -7,9 +7,9 @@
 #include <map>
 #include <mutex>
 #include <set>
-#include <utility>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"

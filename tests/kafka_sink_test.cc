@@ -8,15 +8,15 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "gmock/gmock.h"
 #include "client/track_client.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
 #include "tests/kafka_test_util.h"
@@ -91,9 +91,8 @@ TEST(KafkaSinkTest, ProducesValueKeyAndMessageIdHeaderInOrderPerAccount) {
 TEST(KafkaSinkTest, UnreachableBrokersAnswerUnavailableAfterTheDeliveryTimeout) {
   MockCluster cluster(1);
   rd_kafka_mock_broker_set_down(cluster.get(), 1);
-  auto sink = KafkaSink::Create({.brokers = cluster.bootstraps(),
-                                 .topic = kTopic,
-                                 .delivery_timeout = absl::Seconds(1)});
+  auto sink = KafkaSink::Create(
+      {.brokers = cluster.bootstraps(), .topic = kTopic, .delivery_timeout = absl::Seconds(1)});
   ASSERT_TRUE(sink.ok());
   const std::vector<Record> records = {MakeRecord("acct", 1)};
   const absl::Status status = (*sink)->Write(records);
@@ -117,8 +116,8 @@ TEST(KafkaSinkTest, RetriableBrokerErrorsAreRetriedByTheIdempotentProducer) {
 }
 
 TEST(KafkaSinkTest, RefusesToWeakenAcksOrIdempotence) {
-  auto weak = KafkaSink::Create(
-      {.brokers = "127.0.0.1:1", .topic = kTopic, .properties = {{"acks", "1"}}});
+  auto weak =
+      KafkaSink::Create({.brokers = "127.0.0.1:1", .topic = kTopic, .properties = {{"acks", "1"}}});
   EXPECT_EQ(weak.status().code(), absl::StatusCode::kInvalidArgument);
   auto unknown = KafkaSink::Create(
       {.brokers = "127.0.0.1:1", .topic = kTopic, .properties = {{"no.such.property", "1"}}});
@@ -142,8 +141,8 @@ TEST(KafkaServerTest, TrackIsOkOnlyAfterDeliveryAndUnavailableWhileBrokersAreDow
     testing::UseKafka(c, cluster.bootstraps(), kTopic, absl::Seconds(2));
   });
   ASSERT_TRUE(server.ok()) << server.status();
-  auto client = TrackClient::Create({.target = absl::StrCat("127.0.0.1:", (*server)->port()),
-                                     .service_config_json = ""});
+  auto client = TrackClient::Create(
+      {.target = absl::StrCat("127.0.0.1:", (*server)->port()), .service_config_json = ""});
   v1::TrackRequest request = testing::SeedRequest();
   request.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(absl::Now()));
   auto first = (*client)->Track(request);

@@ -30,8 +30,7 @@ std::vector<ConsumedMessage> ConsumeTopic(const std::string& bootstrap, const st
   consumer->subscribe({topic});
   const absl::Time give_up = absl::Now() + limit;
   absl::Time last_message = absl::Now();
-  while (absl::Now() < give_up &&
-         (out.size() < count || absl::Now() - last_message < quiet)) {
+  while (absl::Now() < give_up && (out.size() < count || absl::Now() - last_message < quiet)) {
     std::unique_ptr<RdKafka::Message> message(consumer->consume(100));
     if (message->err() != RdKafka::ERR_NO_ERROR) continue;
     last_message = absl::Now();
@@ -71,21 +70,22 @@ std::string KafkaCluster::bootstrap() const {
 }
 
 bool KafkaCluster::CreateTopic(const std::string& name, int partitions, int replication_factor) {
-  return Run(absl::StrCat("create-topic ", dir_, " ", name, " ", partitions, " ",
-                          replication_factor));
+  return Run(
+      absl::StrCat("create-topic ", dir_, " ", name, " ", partitions, " ", replication_factor));
 }
 
-bool KafkaCluster::StopBroker(int index) { return Run(absl::StrCat("stop-broker ", dir_, " ", index)); }
+bool KafkaCluster::StopBroker(int index) {
+  return Run(absl::StrCat("stop-broker ", dir_, " ", index));
+}
 
 bool KafkaCluster::StartBroker(int index) {
   return Run(absl::StrCat("start-broker ", dir_, " ", index));
 }
 
 bool KafkaCluster::Run(const std::string& arguments) {
-  const std::string command =
-      absl::StrCat("KAFKA_OWNER_PID=", ::getpid(), " bash ", TRACKD_SOURCE_DIR,
-                   "/tests/kafka/kafka_cluster.sh ", arguments, " >>", dir_,
-                   "/kafka_cluster.out 2>&1");
+  const std::string command = absl::StrCat("KAFKA_OWNER_PID=", ::getpid(), " bash ",
+                                           TRACKD_SOURCE_DIR, "/tests/kafka/kafka_cluster.sh ",
+                                           arguments, " >>", dir_, "/kafka_cluster.out 2>&1");
   return std::system(command.c_str()) == 0;
 }
 

@@ -88,9 +88,9 @@ TEST(LogFormatTest, DataLinesRoundTrip) {
 }
 
 TEST(LogFormatTest, MalformedIdLinesAreRejected) {
-  for (absl::string_view line : std::vector<absl::string_view>{
-           "", "123", "123 ", " id", "12a3 id", "-5 id", "+5 id", "99999999999999999999 id",
-           absl::string_view("1 i\0d", 5)}) {
+  for (absl::string_view line :
+       std::vector<absl::string_view>{"", "123", "123 ", " id", "12a3 id", "-5 id", "+5 id",
+                                      "99999999999999999999 id", absl::string_view("1 i\0d", 5)}) {
     EXPECT_EQ(ParseIdLine(line), std::nullopt) << line;
     EXPECT_FALSE(IsIdLine(line)) << line;
   }
@@ -99,8 +99,8 @@ TEST(LogFormatTest, MalformedIdLinesAreRejected) {
 }
 
 TEST(LogFormatTest, MalformedDataLinesAreRejected) {
-  for (absl::string_view line : std::vector<absl::string_view>{
-           "", "{", "}", "x{}", "{}x", absl::string_view("{\0}", 3)}) {
+  for (absl::string_view line :
+       std::vector<absl::string_view>{"", "{", "}", "x{}", "{}x", absl::string_view("{\0}", 3)}) {
     EXPECT_FALSE(IsDataLine(line)) << line;
   }
   EXPECT_TRUE(IsDataLine("{}"));

@@ -33,8 +33,7 @@ TEST(MetricsTest, LabelValuesFromAnySourceFindTheSameSeries) {
 TEST(MetricsTest, ConcurrentAddsAreAllCounted) {
   MetricsRegistry registry;
   CounterFamily& counter = registry.AddCounter("t_total", "Adds.", {"k"});
-  HistogramFamily& histogram =
-      registry.AddHistogram("t_seconds", "Durations.", {}, {0.5, 1});
+  HistogramFamily& histogram = registry.AddHistogram("t_seconds", "Durations.", {}, {0.5, 1});
   constexpr int kThreads = 4;
   constexpr int kAdds = 200'000;
   std::atomic<int> ready{0};

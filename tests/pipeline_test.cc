@@ -266,11 +266,10 @@ TEST_F(PipelineTest, ManyThreadsSubmittingConcurrentlyLoseNothing) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         // Every id is sent by two threads, so half the submissions are duplicates.
-        pipeline_->Submit({{absl::StrCat("id-", (t / 2), "-", i), "{}"}},
-                          [&](SubmitResult r) {
-                            if (!r.ok()) ++failures;
-                            done.DecrementCount();
-                          });
+        pipeline_->Submit({{absl::StrCat("id-", (t / 2), "-", i), "{}"}}, [&](SubmitResult r) {
+          if (!r.ok()) ++failures;
+          done.DecrementCount();
+        });
       }
     });
   }

@@ -42,8 +42,9 @@ class TrackdProcess {
                 const std::vector<std::string>& extra_flags = {})
       : port_file_(work_dir + "/port"), log_file_(work_dir + "/trackd.log") {
     std::remove(port_file_.c_str());
-    std::vector<std::string> args = {TRACKD_BINARY, "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:0",
-                                     "--port_file=" + port_file_, "--shutdown_grace=10s"};
+    std::vector<std::string> args = {TRACKD_BINARY, "--listen=127.0.0.1:0",
+                                     "--admin_listen=127.0.0.1:0", "--port_file=" + port_file_,
+                                     "--shutdown_grace=10s"};
     if (!data_dir.empty()) args.push_back("--data_dir=" + data_dir);
     args.insert(args.end(), extra_flags.begin(), extra_flags.end());
     process_ = std::make_unique<testing::Subprocess>(args, log_file_);
@@ -237,7 +238,8 @@ TEST(ProcessTest, LogsHoldNoEmailUserNameOrToken) {
   const std::string token = "tok-4f9a1c77e2";
   {
     std::ofstream tokens(work.path() + "/tokens");
-    tokens << "sha256:" << "0f2c0b8a2f1f9f1f0e5f0d3b2a1c9e8d7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c"
+    tokens << "sha256:"
+           << "0f2c0b8a2f1f9f1f0e5f0d3b2a1c9e8d7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c"
            << " unused\n";
   }
   // The real token's line, hashed by the shell the way an operator would.
@@ -246,12 +248,12 @@ TEST(ProcessTest, LogsHoldNoEmailUserNameOrToken) {
                             .c_str()),
             0);
   std::ofstream(work.path() + "/auth-header") << "Authorization: Bearer upstream-secret-99\n";
-  TrackdProcess trackd(work.path() + "/data", work.path(),
-                       {"--auth_tokens_file=" + work.path() + "/tokens", "--sink=http",
-                        // Nothing listens: failures. Credentials in the URL stay out of logs.
-                        "--http_url=http://ops:pw-77xq@127.0.0.1:1/track?api_key=key-55zz",
-                        "--http_auth_header_file=" + work.path() + "/auth-header",
-                        "--log_summary_interval=1s"});
+  TrackdProcess trackd(
+      work.path() + "/data", work.path(),
+      {"--auth_tokens_file=" + work.path() + "/tokens", "--sink=http",
+       // Nothing listens: failures. Credentials in the URL stay out of logs.
+       "--http_url=http://ops:pw-77xq@127.0.0.1:1/track?api_key=key-55zz",
+       "--http_auth_header_file=" + work.path() + "/auth-header", "--log_summary_interval=1s"});
   auto stub = v1::TrackService::NewStub(
       grpc::CreateChannel(trackd.target(), grpc::InsecureChannelCredentials()));
   const std::vector<std::string> emails = {"mark.wood@example.com", "zoe.secret@example.org",
@@ -283,10 +285,9 @@ TEST(ProcessTest, LogsHoldNoEmailUserNameOrToken) {
   EXPECT_NE(log.find("\"msg\":\"summary\""), std::string::npos);
   EXPECT_NE(log.find("upstream delivery failing"), std::string::npos);
   EXPECT_NE(log.find("http://(redacted)@127.0.0.1:1/track?(redacted)"), std::string::npos) << log;
-  for (const std::string& secret :
-       {std::string("@example."), std::string("Secretname"), token,
-        std::string("upstream-secret-99"), std::string("mark.wood"), std::string("pw-77xq"),
-        std::string("key-55zz")}) {
+  for (const std::string& secret : {std::string("@example."), std::string("Secretname"), token,
+                                    std::string("upstream-secret-99"), std::string("mark.wood"),
+                                    std::string("pw-77xq"), std::string("key-55zz")}) {
     EXPECT_EQ(log.find(secret), std::string::npos) << secret << " leaked into the log:\n" << log;
   }
 }

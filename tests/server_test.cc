@@ -2,6 +2,8 @@
 // system, and the generated C++ stub, as a client would use them.
 #include "server/server.h"
 
+#include <httplib.h>
+
 #include <atomic>
 #include <memory>
 #include <string>
@@ -19,24 +21,22 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
-#include "tests/test_server.h"
 #include "tests/fake_clock.h"
+#include "tests/test_server.h"
 #include "tests/test_util.h"
 #include "trackd/v1/track.grpc.pb.h"
-
-#include <httplib.h>
 
 namespace trackd {
 namespace {
 
+using testing::BadRequestOf;
 using ::testing::ElementsAre;
+using testing::FaultInjectingFileSystem;
 using ::testing::IsEmpty;
 using ::testing::Pair;
-using ::testing::UnorderedElementsAre;
-using testing::FaultInjectingFileSystem;
-using testing::BadRequestOf;
 using testing::RetryInfoOf;
 using testing::SeedRequest;
+using ::testing::UnorderedElementsAre;
 
 std::vector<std::string> FieldsOf(const grpc::Status& status) {
   std::vector<std::string> fields;
@@ -108,8 +108,9 @@ TEST_F(ServerTest, SeedSampleIsStoredAsTheDocumentedJson) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.message_id(), "seed-message-1");
   EXPECT_FALSE(response.duplicate());
-  EXPECT_THAT(StoredLines(),
-              ElementsAre(testing::MinifyJson(testing::ReadTestData("seed_account_added_user.json"))));
+  EXPECT_THAT(
+      StoredLines(),
+      ElementsAre(testing::MinifyJson(testing::ReadTestData("seed_account_added_user.json"))));
 }
 
 TEST_F(ServerTest, HealthReportsServingOnceStarted) {
@@ -129,7 +130,8 @@ TEST_F(ServerTest, HealthReportsServingOnceStarted) {
   done.WaitForNotification();
   ASSERT_TRUE(status.ok()) << status.error_message();
   grpc::Slice slice;
-  ASSERT_TRUE(response_bytes.TrySingleSlice(&slice).ok() || response_bytes.DumpToSingleSlice(&slice).ok());
+  ASSERT_TRUE(response_bytes.TrySingleSlice(&slice).ok() ||
+              response_bytes.DumpToSingleSlice(&slice).ok());
   // HealthCheckResponse{status: SERVING(1)} is field 1, varint 1: bytes 08 01.
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(slice.begin()), slice.size()),
             std::string("\x08\x01", 2));
@@ -143,8 +145,8 @@ TEST_F(ServerTest, InvalidRequestListsEveryViolationInBadRequest) {
   v1::TrackResponse response;
   const grpc::Status status = Track(request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(FieldsOf(status), UnorderedElementsAre("user_id", "timestamp",
-                                                     "account_added_user.user_email"));
+  EXPECT_THAT(FieldsOf(status),
+              UnorderedElementsAre("user_id", "timestamp", "account_added_user.user_email"));
   EXPECT_THAT(StoredLines(), IsEmpty());
 }
 
@@ -154,8 +156,8 @@ TEST_F(ServerTest, ViolationDescriptionsTravelToTheClient) {
   v1::TrackResponse response;
   const grpc::Status status = Track(request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(BadRequestOf(status),
-              ElementsAre(Pair("account_added_user.user_role", "is required and must not be empty")));
+  EXPECT_THAT(BadRequestOf(status), ElementsAre(Pair("account_added_user.user_role",
+                                                     "is required and must not be empty")));
 }
 
 TEST_F(ServerTest, OversizedEventIsRejectedAndNotStored) {
@@ -184,7 +186,8 @@ TEST_F(ServerTest, EmptyMessageIdGetsAServerAssignedUuid) {
   ASSERT_TRUE(Track(request, &first).ok());
   ASSERT_TRUE(Track(request, &second).ok());
   EXPECT_THAT(first.message_id(),
-              ::testing::MatchesRegex("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"));
+              ::testing::MatchesRegex(
+                  "[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"));
   EXPECT_NE(first.message_id(), second.message_id());
   EXPECT_EQ(StoredLines().size(), 2u);
 }
@@ -241,7 +244,8 @@ TEST_F(ServerTest, MaxBatchItemsIsConfigurable) {
   v1::TrackBatchResponse response;
   const grpc::Status status = TrackBatch(SeedBatch(11, "m"), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(BadRequestOf(status), ElementsAre(Pair("requests", "must hold 1 to 10 items, got 11")));
+  EXPECT_THAT(BadRequestOf(status),
+              ElementsAre(Pair("requests", "must hold 1 to 10 items, got 11")));
 }
 
 TEST_F(ServerTest, FullBatchOf500MaximalEventsFitsWhenMaxMessageBytesAllows) {
@@ -383,8 +387,7 @@ TEST_F(ServerTest, FullQueueAnswersResourceExhausted) {
   ASSERT_TRUE(testing::WaitUntil(
       [&] { return batch_done.HasBeenNotified() || extra_call.done.HasBeenNotified(); },
       absl::Seconds(20), "a refusal, the queue being full"));
-  const grpc::Status refused =
-      batch_done.HasBeenNotified() ? batch_status : extra_call.status;
+  const grpc::Status refused = batch_done.HasBeenNotified() ? batch_status : extra_call.status;
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_TRUE(RetryInfoOf(refused).has_value());
 
@@ -479,8 +482,8 @@ TEST_F(ServerTest, ShutdownFinishesInFlightCallsThenRefusesNewOnes) {
   EXPECT_EQ(refused.error_message(), "the server is shutting down");
   EXPECT_TRUE(RetryInfoOf(refused).has_value()) << "not the drain's refusal";
   in_flight.done.WaitForNotification();
-  EXPECT_TRUE(in_flight.status.ok()) << in_flight.status.error_code() << " "
-                                     << in_flight.status.error_message();
+  EXPECT_TRUE(in_flight.status.ok())
+      << in_flight.status.error_code() << " " << in_flight.status.error_message();
   EXPECT_EQ(StoredLines().size(), 1u);  // The held call's event; not the refused one.
   v1::TrackResponse response;
   EXPECT_EQ(Track(late, &response).error_code(), grpc::StatusCode::UNAVAILABLE);  // Closed now.

@@ -1,13 +1,7 @@
 #include "tests/test_util.h"
 
-#include <openssl/sha.h>
-
-#include "absl/strings/str_cat.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
-#include "gtest/gtest.h"
-
 #include <fcntl.h>
+#include <openssl/sha.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -21,6 +15,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 
 #ifndef TRACKD_TESTDATA_DIR
@@ -74,7 +70,8 @@ std::vector<std::pair<std::string, std::string>> BadRequestOf(const grpc::Status
   for (const auto& any : details.details()) {
     google::rpc::BadRequest bad_request;
     if (!any.UnpackTo(&bad_request)) continue;
-    for (const auto& v : bad_request.field_violations()) out.emplace_back(v.field(), v.description());
+    for (const auto& v : bad_request.field_violations())
+      out.emplace_back(v.field(), v.description());
   }
   return out;
 }
@@ -169,11 +166,11 @@ bool Subprocess::Exited() {
   return true;
 }
 
-::testing::AssertionResult WaitUntil(const std::function<bool()>& condition,
-                                     absl::Duration limit, absl::string_view what) {
+::testing::AssertionResult WaitUntil(const std::function<bool()>& condition, absl::Duration limit,
+                                     absl::string_view what) {
   if (PollUntil(condition, limit)) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "gave up after " << absl::FormatDuration(limit)
-                                       << " waiting for " << what;
+  return ::testing::AssertionFailure()
+         << "gave up after " << absl::FormatDuration(limit) << " waiting for " << what;
 }
 
 int WaitForPortFile(const std::string& path, absl::Duration limit) {

@@ -15,10 +15,10 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "google/rpc/error_details.pb.h"
 #include "grpcpp/support/status.h"
 #include "gtest/gtest.h"
-#include "absl/time/time.h"
 #include "server/file_system.h"
 #include "trackd/v1/track.pb.h"
 
@@ -96,18 +96,19 @@ class TempDir {
 // leveldb's SpecialEnv does. Thread-safe.
 class FaultInjectingFileSystem final : public FileSystem {
  public:
-  std::atomic<bool> fail_sync{false};    // Every Sync fails with EIO-like UNAVAILABLE.
+  std::atomic<bool> fail_sync{false};  // Every Sync fails with EIO-like UNAVAILABLE.
   // Every Sync of an open file fails, while WriteFileAtomically still works.
   std::atomic<bool> fail_file_sync{false};
   std::atomic<bool> fail_append{false};  // Every Append fails as with ENOSPC.
   // Every Append writes only the first half of its data, then fails as with
   // ENOSPC: a partial write.
   std::atomic<bool> tear_append{false};
-  std::atomic<bool> fail_open{false};    // Every OpenForAppend fails (nothing is created).
-  std::atomic<bool> fail_sync_dir{false};        // Every SyncDir fails.
-  std::atomic<bool> fail_truncate{false};        // Every Truncate fails.
-  std::atomic<bool> fail_delete{false};          // Every DeleteFile fails (the file stays).
-  std::atomic<bool> fail_write_atomically{false};  // Every WriteFileAtomically fails (old content stays).
+  std::atomic<bool> fail_open{false};      // Every OpenForAppend fails (nothing is created).
+  std::atomic<bool> fail_sync_dir{false};  // Every SyncDir fails.
+  std::atomic<bool> fail_truncate{false};  // Every Truncate fails.
+  std::atomic<bool> fail_delete{false};    // Every DeleteFile fails (the file stays).
+  std::atomic<bool> fail_write_atomically{
+      false};  // Every WriteFileAtomically fails (old content stays).
   // A full disk: Append, OpenForAppend and WriteFileAtomically fail as with
   // ENOSPC; reads, syncs, truncates and deletes still work.
   std::atomic<bool> disk_full{false};
@@ -116,7 +117,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   // When >= 0, the Append after this many more succeeds fails (then -1): 1
   // fails the .ids write of the event log's next batch, its .ndjson write done.
   std::atomic<int> fail_append_after{-1};
-  std::atomic<int> syncs{0};             // Successful syncs so far.
+  std::atomic<int> syncs{0};  // Successful syncs so far.
   // When set, Sync notifies `sync_blocked` (once) and blocks until
   // `release_sync` is notified.
   std::atomic<bool> block_sync{false};
@@ -147,7 +148,8 @@ class FaultInjectingFileSystem final : public FileSystem {
     if (fail_sync || fail_write_atomically) {
       return absl::UnavailableError("injected: writing " + path + " failed (EIO)");
     }
-    if (disk_full) return absl::UnavailableError("injected: writing " + path + ": no space left on device");
+    if (disk_full)
+      return absl::UnavailableError("injected: writing " + path + ": no space left on device");
     return real_.WriteFileAtomically(path, content);
   }
   absl::Status DeleteFile(const std::string& path) override {

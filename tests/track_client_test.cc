@@ -22,8 +22,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::MatchesRegex;
 
-constexpr char kUuidV7[] =
-    "[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
+constexpr char kUuidV7[] = "[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
 
 class TrackClientTest : public ::testing::Test {
  protected:
@@ -65,8 +64,8 @@ TEST_F(TrackClientTest, TypedCallStoresTheEventWithGeneratedIdAndTimestamp) {
 }
 
 TEST_F(TrackClientTest, GivenMessageIdIsKeptAndDeduplicated) {
-  AccountAddedUserEvent event{.user_id = "u", .group_id = "g", .user_role = "r",
-                              .message_id = "fixed-id"};
+  AccountAddedUserEvent event{
+      .user_id = "u", .group_id = "g", .user_role = "r", .message_id = "fixed-id"};
   auto first = client_->TrackAccountAddedUser(event);
   auto second = client_->TrackAccountAddedUser(event);
   ASSERT_TRUE(first.ok() && second.ok());
@@ -113,9 +112,8 @@ TEST_F(TrackClientTest, HealthIsServing) {
 }
 
 TEST(TrackClientOptionsTest, RejectsACertificateWithoutItsKey) {
-  auto client = TrackClient::Create({.target = "127.0.0.1:1",
-                                     .security = ChannelSecurity::kTls,
-                                     .tls_client_cert_pem = "cert"});
+  auto client = TrackClient::Create(
+      {.target = "127.0.0.1:1", .security = ChannelSecurity::kTls, .tls_client_cert_pem = "cert"});
   EXPECT_EQ(client.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -123,7 +121,8 @@ TEST(TrackClientOptionsTest, RejectsACertificateWithoutItsKey) {
 // records the message_id of every attempt.
 class ScriptedTrackService final : public v1::TrackService::CallbackService {
  public:
-  explicit ScriptedTrackService(std::vector<grpc::StatusCode> script) : script_(std::move(script)) {}
+  explicit ScriptedTrackService(std::vector<grpc::StatusCode> script)
+      : script_(std::move(script)) {}
 
   grpc::ServerUnaryReactor* Track(grpc::CallbackServerContext* context,
                                   const v1::TrackRequest* request,
@@ -155,9 +154,8 @@ class ScriptedTrackService final : public v1::TrackService::CallbackService {
 // Runs a service on 127.0.0.1 with a free port.
 class FakeServer {
  public:
-  explicit FakeServer(grpc::Service* service,
-                      std::shared_ptr<grpc::ServerCredentials> credentials =
-                          grpc::InsecureServerCredentials()) {
+  explicit FakeServer(grpc::Service* service, std::shared_ptr<grpc::ServerCredentials> credentials =
+                                                  grpc::InsecureServerCredentials()) {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", credentials, &port_);
     builder.RegisterService(service);
@@ -275,9 +273,8 @@ TEST(TrackClientTlsTest, ConnectsOverTlsWithTheGivenRoots) {
   ScriptedTrackService service({});
   FakeServer server(&service, grpc::SslServerCredentials(ssl));
 
-  auto tls_client = TrackClient::Create({.target = server.target(),
-                                         .security = ChannelSecurity::kTls,
-                                         .tls_root_certs_pem = cert});
+  auto tls_client = TrackClient::Create(
+      {.target = server.target(), .security = ChannelSecurity::kTls, .tls_root_certs_pem = cert});
   auto response = (*tls_client)->Track(testing::SeedRequest());
   EXPECT_TRUE(response.ok()) << response.status();
 

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <string>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -51,9 +51,8 @@ class TrackctlTest : public ::testing::Test {
   // Runs trackctl with `args` (shell words) against the server.
   RunResult Run(const std::string& args, const std::string& stdin_file = "/dev/null") {
     const char* binary = TRACKCTL_BINARY;
-    const std::string command =
-        absl::StrCat(binary, " ", args, " --target=127.0.0.1:", server_->port(), " <",
-                     stdin_file, " 2>&1");
+    const std::string command = absl::StrCat(
+        binary, " ", args, " --target=127.0.0.1:", server_->port(), " <", stdin_file, " 2>&1");
     FILE* pipe = popen(command.c_str(), "r");
     RunResult result{-1, ""};
     char buf[4096];
@@ -94,7 +93,8 @@ TEST_F(TrackctlTest, ReadsStandardInputForDash) {
 }
 
 TEST_F(TrackctlTest, NdjsonPrintsOneResultPerEventAndFailsOnAnyBadOne) {
-  const std::string good = testing::MinifyJson(testing::ReadTestData("seed_account_added_user.json"));
+  const std::string good =
+      testing::MinifyJson(testing::ReadTestData("seed_account_added_user.json"));
   std::string no_user = good;
   no_user.replace(no_user.find("766b3aef-5904-46fe-af05-a293fee8h345"), 36, "");
   const std::string path = WriteFile("events.ndjson", good + "\n" + no_user + "\n{\"user_id\":\n");
@@ -110,10 +110,10 @@ TEST_F(TrackctlTest, NdjsonPrintsOneResultPerEventAndFailsOnAnyBadOne) {
 TEST_F(TrackctlTest, SendingTheSameFileTwiceStoresEachEventOnce) {
   std::string lines;
   for (int i = 0; i < 250; ++i) {
-    lines += absl::StrCat(
-        "{\"user_id\":\"u", i, "\",\"event\":\"account_added_user\",\"properties\":{"
-        "\"user_role\":\"Developer\"},\"context\":{\"group_id\":\"g\"},"
-        "\"timestamp\":\"2023-11-02T00:30:08.276Z\"}\n");
+    lines += absl::StrCat("{\"user_id\":\"u", i,
+                          "\",\"event\":\"account_added_user\",\"properties\":{"
+                          "\"user_role\":\"Developer\"},\"context\":{\"group_id\":\"g\"},"
+                          "\"timestamp\":\"2023-11-02T00:30:08.276Z\"}\n");
   }
   const std::string path = WriteFile("many.ndjson", lines);
   const RunResult first = Run("track --batch_size=100 " + path);
@@ -126,9 +126,9 @@ TEST_F(TrackctlTest, SendingTheSameFileTwiceStoresEachEventOnce) {
 }
 
 TEST_F(TrackctlTest, FlagsBuildOneAccountAddedUserEvent) {
-  const RunResult result = Run(
-      "track --user_id=u-9 --group_id=acct-9 --role=Admin --user_email=a@example.com "
-      "--timestamp=2024-01-02T03:04:05.678Z --message_id=m-9");
+  const RunResult result =
+      Run("track --user_id=u-9 --group_id=acct-9 --role=Admin --user_email=a@example.com "
+          "--timestamp=2024-01-02T03:04:05.678Z --message_id=m-9");
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_EQ(result.output, "event: accepted message_id=m-9\n");
   EXPECT_THAT(StoredLines(),
@@ -142,13 +142,14 @@ TEST_F(TrackctlTest, FlagEventWithViolationsPrintsFieldAndProblem) {
   const RunResult result = Run("track --user_id=u --group_id=g --role=r --user_email=nope");
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.output, HasSubstr("INVALID_ARGUMENT"));
-  EXPECT_THAT(result.output, HasSubstr("  account_added_user.user_email: must contain exactly one '@'"));
+  EXPECT_THAT(result.output,
+              HasSubstr("  account_added_user.user_email: must contain exactly one '@'"));
 }
 
 TEST_F(TrackctlTest, SendsTheBearerTokenFromTokenFile) {
   // sha256("t0ken-for-ops") for client "ops".
-  const std::string tokens = WriteFile(
-      "tokens", "sha256:" + std::string(TokenHashForTest()) + " ops\n");
+  const std::string tokens =
+      WriteFile("tokens", "sha256:" + std::string(TokenHashForTest()) + " ops\n");
   StartServer(tokens);
   const std::string event = "track --user_id=u --group_id=g --role=r";
   EXPECT_EQ(Run(event).exit_code, 1);  // No token: UNAUTHENTICATED.

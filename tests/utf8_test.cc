@@ -38,8 +38,8 @@ size_t ReferenceDecodeOne(absl::string_view s, uint32_t* cp) {
     if ((cont & 0xC0) != 0x80) return 0;
     *cp = (*cp << 6) | (cont & 0x3F);
   }
-  const bool overlong = (len == 2 && *cp < 0x80) || (len == 3 && *cp < 0x800) ||
-                        (len == 4 && *cp < 0x10000);
+  const bool overlong =
+      (len == 2 && *cp < 0x80) || (len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000);
   if (overlong || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) return 0;
   return len;
 }
@@ -97,10 +97,9 @@ bool ScanMatchesReference(absl::string_view s) {
       got.has_control == want.has_control) {
     return true;
   }
-  ADD_FAILURE() << "input " << Hex(s) << ": got valid=" << got.valid_utf8
-                << " chars=" << got.chars << " control=" << got.has_control
-                << ", want valid=" << want.valid_utf8 << " chars=" << want.chars
-                << " control=" << want.has_control;
+  ADD_FAILURE() << "input " << Hex(s) << ": got valid=" << got.valid_utf8 << " chars=" << got.chars
+                << " control=" << got.has_control << ", want valid=" << want.valid_utf8
+                << " chars=" << want.chars << " control=" << want.has_control;
   return false;
 }
 
@@ -143,9 +142,9 @@ TEST(Utf8Test, ScanCountsCharactersAndFindsControls) {
 
   EXPECT_TRUE(ScanText("sixteen bytes ok\x7f").has_control);  // DEL after a full word.
   EXPECT_TRUE(ScanText("sixteen bytes ok\x1f").has_control);
-  EXPECT_TRUE(ScanText("\xc2\x85 next line").has_control);     // C1 NEL.
+  EXPECT_TRUE(ScanText("\xc2\x85 next line").has_control);  // C1 NEL.
   EXPECT_FALSE(ScanText("\xc2\xa0 no-break space").has_control);
-  EXPECT_FALSE(ScanText("~ tilde and space ").has_control);     // 0x7E and 0x20 are not.
+  EXPECT_FALSE(ScanText("~ tilde and space ").has_control);  // 0x7E and 0x20 are not.
 }
 
 TEST(Utf8Test, ScanStopsCountingAtTheFirstInvalidByte) {
@@ -174,8 +173,8 @@ TEST(Utf8Test, EveryTwoByteSequenceMatchesTheReference) {
 }
 
 // Continuation candidates at the edges of every range the decoder checks.
-const std::vector<int> kEdgeBytes = {0x00, 0x1F, 0x20, 0x7F, 0x80, 0x81, 0x8F, 0x90, 0x9F,
-                                     0xA0, 0xA8, 0xA9, 0xBF, 0xC0, 0xC1, 0xC2, 0xE0, 0xF4, 0xFF};
+const std::vector<int> kEdgeBytes = {0x00, 0x1F, 0x20, 0x7F, 0x80, 0x81, 0x8F, 0x90, 0x9F, 0xA0,
+                                     0xA8, 0xA9, 0xBF, 0xC0, 0xC1, 0xC2, 0xE0, 0xF4, 0xFF};
 
 TEST(Utf8Test, EdgeThreeAndFourByteSequencesMatchTheReference) {
   for (int lead = 0xC0; lead < 0x100; ++lead) {
@@ -196,16 +195,31 @@ TEST(Utf8Test, BoundaryCodePointsMatchTheReference) {
   // identifier rule knows.
   const std::vector<std::string> pieces = {
       Bytes({0x7F}),
-      Bytes({0xC2, 0x80}),             Bytes({0xC2, 0x9F}),             Bytes({0xC2, 0xA0}),
-      Bytes({0xC1, 0xBF}),             Bytes({0xC0, 0x80}),             Bytes({0xDF, 0xBF}),
-      Bytes({0xE0, 0xA0, 0x80}),       Bytes({0xE0, 0x9F, 0xBF}),       Bytes({0xED, 0x9F, 0xBF}),
-      Bytes({0xED, 0xA0, 0x80}),       Bytes({0xED, 0xBF, 0xBF}),       Bytes({0xEE, 0x80, 0x80}),
-      Bytes({0xEF, 0xBF, 0xBF}),       Bytes({0xE2, 0x80, 0xA8}),       Bytes({0xE3, 0x80, 0x80}),
-      Bytes({0xE1, 0x9A, 0x80}),       Bytes({0xF0, 0x90, 0x80, 0x80}),
-      Bytes({0xF0, 0x8F, 0xBF, 0xBF}), Bytes({0xF4, 0x8F, 0xBF, 0xBF}),
-      Bytes({0xF4, 0x90, 0x80, 0x80}), Bytes({0xF5, 0x80, 0x80, 0x80}),
+      Bytes({0xC2, 0x80}),
+      Bytes({0xC2, 0x9F}),
+      Bytes({0xC2, 0xA0}),
+      Bytes({0xC1, 0xBF}),
+      Bytes({0xC0, 0x80}),
+      Bytes({0xDF, 0xBF}),
+      Bytes({0xE0, 0xA0, 0x80}),
+      Bytes({0xE0, 0x9F, 0xBF}),
+      Bytes({0xED, 0x9F, 0xBF}),
+      Bytes({0xED, 0xA0, 0x80}),
+      Bytes({0xED, 0xBF, 0xBF}),
+      Bytes({0xEE, 0x80, 0x80}),
+      Bytes({0xEF, 0xBF, 0xBF}),
+      Bytes({0xE2, 0x80, 0xA8}),
+      Bytes({0xE3, 0x80, 0x80}),
+      Bytes({0xE1, 0x9A, 0x80}),
+      Bytes({0xF0, 0x90, 0x80, 0x80}),
+      Bytes({0xF0, 0x8F, 0xBF, 0xBF}),
+      Bytes({0xF4, 0x8F, 0xBF, 0xBF}),
+      Bytes({0xF4, 0x90, 0x80, 0x80}),
+      Bytes({0xF5, 0x80, 0x80, 0x80}),
       Bytes({0xF8, 0x88, 0x80, 0x80, 0x80}),
-      Bytes({0xE2, 0x80}),             Bytes({0xF0, 0x9F, 0x98}),       Bytes({0x80, 0x80}),
+      Bytes({0xE2, 0x80}),
+      Bytes({0xF0, 0x9F, 0x98}),
+      Bytes({0x80, 0x80}),
   };
   for (const std::string& piece : pieces) {
     ASSERT_TRUE(MatchesAtEveryAlignment(piece)) << Hex(piece);
@@ -219,9 +233,22 @@ TEST(Utf8Test, RandomTextMatchesTheReference) {
   // Mostly printable ASCII with some controls, DEL and valid multi-byte
   // characters, and now and then a random byte: long valid runs that end in
   // every kind of trouble.
-  const std::vector<std::string> alphabet = {
-      "a", "Z", "0", " ", "~", "\t", "\x01", "\x1f", "\x7f", "\xc2\x85", "\xc3\xa9",
-      "\xe2\x80\xa8", "\xe3\x80\x80", "\xf0\x9f\x98\x80", "\xed\xa0\x80", "\xc0\xaf"};
+  const std::vector<std::string> alphabet = {"a",
+                                             "Z",
+                                             "0",
+                                             " ",
+                                             "~",
+                                             "\t",
+                                             "\x01",
+                                             "\x1f",
+                                             "\x7f",
+                                             "\xc2\x85",
+                                             "\xc3\xa9",
+                                             "\xe2\x80\xa8",
+                                             "\xe3\x80\x80",
+                                             "\xf0\x9f\x98\x80",
+                                             "\xed\xa0\x80",
+                                             "\xc0\xaf"};
   for (int round = 0; round < 20000; ++round) {
     std::string s;
     const int length = static_cast<int>(rng() % 40);

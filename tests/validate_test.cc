@@ -16,9 +16,9 @@ using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using ::testing::UnorderedElementsAre;
 using testing::SeedRequest;
 using testing::TestNow;
+using ::testing::UnorderedElementsAre;
 
 FieldViolations Check(const v1::TrackRequest& request) {
   return FindViolations(request, TestNow(), TimestampBounds());
@@ -64,8 +64,8 @@ const RuleCase kRuleCases[] = {
     {"EmptyMessageIdIsAllowed", [](v1::TrackRequest& r) { r.clear_message_id(); }, ""},
     {"MessageIdOf100CharsIsAllowed",
      [](v1::TrackRequest& r) { r.set_message_id(std::string(100, 'm')); }, ""},
-    {"MessageIdOver100Chars",
-     [](v1::TrackRequest& r) { r.set_message_id(std::string(101, 'm')); }, "message_id"},
+    {"MessageIdOver100Chars", [](v1::TrackRequest& r) { r.set_message_id(std::string(101, 'm')); },
+     "message_id"},
     {"MessageIdCountsCharactersNotBytes",
      [](v1::TrackRequest& r) {
        std::string id;
@@ -75,7 +75,12 @@ const RuleCase kRuleCases[] = {
      ""},
     {"MessageIdWithNewline", [](v1::TrackRequest& r) { r.set_message_id("a\nb"); }, "message_id"},
     {"MessageIdWithC1Control",
-     [](v1::TrackRequest& r) { r.set_message_id("a\xC2\x85" "b"); }, "message_id"},
+     [](v1::TrackRequest& r) {
+       r.set_message_id(
+           "a\xC2\x85"
+           "b");
+     },
+     "message_id"},
     {"MessageIdWithLeadingSpace", [](v1::TrackRequest& r) { r.set_message_id(" x"); },
      "message_id"},
     {"MessageIdWithTrailingSpace", [](v1::TrackRequest& r) { r.set_message_id("x "); },
@@ -84,8 +89,7 @@ const RuleCase kRuleCases[] = {
      [](v1::TrackRequest& r) { r.set_message_id("x\xC2\xA0"); }, "message_id"},
     {"MessageIdWithLeadingIdeographicSpace",
      [](v1::TrackRequest& r) { r.set_message_id("\xE3\x80\x80x"); }, "message_id"},
-    {"MessageIdWithInnerSpaceIsAllowed", [](v1::TrackRequest& r) { r.set_message_id("x y"); },
-     ""},
+    {"MessageIdWithInnerSpaceIsAllowed", [](v1::TrackRequest& r) { r.set_message_id("x y"); }, ""},
     {"UserIdWithLeadingSpace", [](v1::TrackRequest& r) { r.set_user_id(" u-1"); }, "user_id"},
     {"UserIdWithTrailingSpace", [](v1::TrackRequest& r) { r.set_user_id("u-1 "); }, "user_id"},
     {"GroupIdWithTrailingSpace",
@@ -95,8 +99,8 @@ const RuleCase kRuleCases[] = {
      },
      "group_id"},
     {"MissingUserId", [](v1::TrackRequest& r) { r.clear_user_id(); }, "user_id"},
-    {"UserIdOver256Chars",
-     [](v1::TrackRequest& r) { r.set_user_id(std::string(257, 'u')); }, "user_id"},
+    {"UserIdOver256Chars", [](v1::TrackRequest& r) { r.set_user_id(std::string(257, 'u')); },
+     "user_id"},
     {"UserIdWithTab", [](v1::TrackRequest& r) { r.set_user_id("u\t1"); }, "user_id"},
     {"UserIdInvalidUtf8", [](v1::TrackRequest& r) { r.set_user_id("u\xFF"); }, "user_id"},
     {"MissingGroupIdForAccountAddedUser", [](v1::TrackRequest& r) { r.clear_group_id(); },
@@ -105,8 +109,8 @@ const RuleCase kRuleCases[] = {
     {"MissingTimestamp", [](v1::TrackRequest& r) { r.clear_timestamp(); }, "timestamp"},
     {"TimestampNanosOutOfRange",
      [](v1::TrackRequest& r) { r.mutable_timestamp()->set_nanos(1'000'000'000); }, "timestamp"},
-    {"TimestampNegativeNanos",
-     [](v1::TrackRequest& r) { r.mutable_timestamp()->set_nanos(-1); }, "timestamp"},
+    {"TimestampNegativeNanos", [](v1::TrackRequest& r) { r.mutable_timestamp()->set_nanos(-1); },
+     "timestamp"},
     {"TimestampSecondsBeyondYear9999",
      [](v1::TrackRequest& r) { r.mutable_timestamp()->set_seconds(253402300800); }, "timestamp"},
     {"TimestampBefore2000",
@@ -130,7 +134,8 @@ const RuleCase kRuleCases[] = {
        r.mutable_timestamp()->set_nanos(0);
      },
      ""},
-    {"MissingUserRole", [](v1::TrackRequest& r) { r.mutable_account_added_user()->clear_user_role(); },
+    {"MissingUserRole",
+     [](v1::TrackRequest& r) { r.mutable_account_added_user()->clear_user_role(); },
      "account_added_user.user_role"},
     {"UserRoleOver128Chars",
      [](v1::TrackRequest& r) {
@@ -149,13 +154,17 @@ const RuleCase kRuleCases[] = {
      },
      ""},
     {"EmailWithoutAt",
-     [](v1::TrackRequest& r) { r.mutable_account_added_user()->set_user_email("mark.example.com"); },
+     [](v1::TrackRequest& r) {
+       r.mutable_account_added_user()->set_user_email("mark.example.com");
+     },
      "account_added_user.user_email"},
     {"EmailWithTwoAts",
      [](v1::TrackRequest& r) { r.mutable_account_added_user()->set_user_email("a@b@example.com"); },
      "account_added_user.user_email"},
     {"EmailWithSpace",
-     [](v1::TrackRequest& r) { r.mutable_account_added_user()->set_user_email("mark wood@example.com"); },
+     [](v1::TrackRequest& r) {
+       r.mutable_account_added_user()->set_user_email("mark wood@example.com");
+     },
      "account_added_user.user_email"},
     {"EmailWithoutLocalPart",
      [](v1::TrackRequest& r) { r.mutable_account_added_user()->set_user_email("@example.com"); },
@@ -164,10 +173,14 @@ const RuleCase kRuleCases[] = {
      [](v1::TrackRequest& r) { r.mutable_account_added_user()->set_user_email("mark@localhost"); },
      "account_added_user.user_email"},
     {"EmailWithDoubleDotDomain",
-     [](v1::TrackRequest& r) { r.mutable_account_added_user()->set_user_email("mark@example..com"); },
+     [](v1::TrackRequest& r) {
+       r.mutable_account_added_user()->set_user_email("mark@example..com");
+     },
      "account_added_user.user_email"},
     {"EmailDomainEndingInDot",
-     [](v1::TrackRequest& r) { r.mutable_account_added_user()->set_user_email("mark@example.com."); },
+     [](v1::TrackRequest& r) {
+       r.mutable_account_added_user()->set_user_email("mark@example.com.");
+     },
      "account_added_user.user_email"},
     {"EmailWithPlusAndSubdomainIsAllowed",
      [](v1::TrackRequest& r) {
@@ -252,8 +265,8 @@ const RuleCase kFreeFormCases[] = {
     {"EventNameWithSlash", [](v1::TrackRequest& r) { r.set_event_name("a/b"); }, "event_name"},
     {"EventNameEndingInSpace", [](v1::TrackRequest& r) { r.set_event_name("Login "); },
      "event_name"},
-    {"EventNameOver128Chars",
-     [](v1::TrackRequest& r) { r.set_event_name(std::string(129, 'e')); }, "event_name"},
+    {"EventNameOver128Chars", [](v1::TrackRequest& r) { r.set_event_name(std::string(129, 'e')); },
+     "event_name"},
     {"EventNameAccountAddedUserNeedsTypedProperties",
      [](v1::TrackRequest& r) { r.set_event_name("account_added_user"); }, "event_name"},
     {"PropertyValueInvalidUtf8",

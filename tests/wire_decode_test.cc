@@ -137,7 +137,9 @@ TEST_F(WireDecodeTest, InvalidUtf8InStructsNamesTheKeyAndPath) {
   context->set_key("source");
   context->mutable_value()->set_string_value("\xED\xA0\x80");  // A UTF-16 surrogate.
   auto* bad_key = request.mutable_properties()->add_fields();
-  bad_key->set_key("b\xFF" "d");
+  bad_key->set_key(
+      "b\xFF"
+      "d");
   bad_key->mutable_value()->set_bool_value(true);
   auto* list = request.mutable_properties()->add_fields();
   list->set_key("tags");
@@ -148,7 +150,9 @@ TEST_F(WireDecodeTest, InvalidUtf8InStructsNamesTheKeyAndPath) {
   v1::TrackRequest decoded;
   EXPECT_THAT(Decode(request, &decoded),
               ElementsAre(FieldsAre("context.source", "must be valid UTF-8"),
-                          FieldsAre("properties.b\xEF\xBF\xBD" "d", "key must be valid UTF-8"),
+                          FieldsAre("properties.b\xEF\xBF\xBD"
+                                    "d",
+                                    "key must be valid UTF-8"),
                           FieldsAre("properties.tags[1]", "must be valid UTF-8")));
 }
 

@@ -20,9 +20,11 @@
 #include "common/json_decoder.h"
 #include "common/json_encoder.h"
 
-ABSL_FLAG(std::string, target, "127.0.0.1:50051", "trackd's address, HOST:PORT or a gRPC target URI.");
+ABSL_FLAG(std::string, target, "127.0.0.1:50051",
+          "trackd's address, HOST:PORT or a gRPC target URI.");
 ABSL_FLAG(bool, tls, false, "Use TLS instead of plaintext.");
-ABSL_FLAG(std::string, ca_file, "", "With --tls: PEM roots to verify the server (default: system roots).");
+ABSL_FLAG(std::string, ca_file, "",
+          "With --tls: PEM roots to verify the server (default: system roots).");
 ABSL_FLAG(std::string, cert_file, "", "With --tls: PEM client certificate for mutual TLS.");
 ABSL_FLAG(std::string, key_file, "", "With --tls: PEM private key of --cert_file.");
 ABSL_FLAG(std::string, token_file, "",
@@ -35,11 +37,13 @@ ABSL_FLAG(std::string, ids, "content",
           "so re-sending a file stores nothing twice) or 'random' (a new UUIDv7 each time).");
 ABSL_FLAG(std::string, user_id, "", "Build one event from flags: the user's id.");
 ABSL_FLAG(std::string, group_id, "", "Build one event from flags: the account's id.");
-ABSL_FLAG(std::string, role, "", "Build one event from flags: the user's role (account_added_user).");
+ABSL_FLAG(std::string, role, "",
+          "Build one event from flags: the user's role (account_added_user).");
 ABSL_FLAG(std::string, user_name, "", "Build one event from flags: the user's name (optional).");
 ABSL_FLAG(std::string, user_email, "", "Build one event from flags: the user's e-mail (optional).");
 ABSL_FLAG(std::string, timestamp, "", "Build one event from flags: RFC 3339 time (default: now).");
-ABSL_FLAG(std::string, message_id, "", "Build one event from flags: its message_id (default: new).");
+ABSL_FLAG(std::string, message_id, "",
+          "Build one event from flags: its message_id (default: new).");
 
 namespace trackd {
 namespace {
@@ -86,8 +90,8 @@ absl::StatusOr<ClientOptions> OptionsFromFlags() {
   if (const std::string path = absl::GetFlag(FLAGS_token_file); !path.empty()) {
     auto content = ReadFileOrStdin(path);
     if (!content.ok()) return content.status();
-    options.bearer_token = std::string(absl::StripAsciiWhitespace(
-        absl::string_view(*content).substr(0, content->find('\n'))));
+    options.bearer_token = std::string(
+        absl::StripAsciiWhitespace(absl::string_view(*content).substr(0, content->find('\n'))));
   } else if (const char* token = std::getenv("TRACKD_TOKEN"); token != nullptr) {
     options.bearer_token = token;
   }

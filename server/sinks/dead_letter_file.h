@@ -27,7 +27,7 @@ class DeadLetterFile {
   // Opens `path`, creating it if missing; cuts a torn last line; syncs the
   // file and its directory. UNAVAILABLE on I/O errors (nothing is cut then).
   static absl::StatusOr<std::unique_ptr<DeadLetterFile>> Open(FileSystem& fs,
-                                                             const std::string& path);
+                                                              const std::string& path);
   ~DeadLetterFile();
 
   // Appends `lines` (whole lines, each ending in '\n') and makes them durable.

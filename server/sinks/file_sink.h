@@ -6,7 +6,6 @@
 #ifndef TRACKD_SERVER_SINKS_FILE_SINK_H_
 #define TRACKD_SERVER_SINKS_FILE_SINK_H_
 
-
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "server/event_log.h"

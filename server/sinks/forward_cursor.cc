@@ -24,8 +24,7 @@ std::string FormatCursor(const ForwardCursor& cursor) {
 }
 
 absl::StatusOr<ForwardCursor> ParseCursor(absl::string_view text) {
-  const std::vector<absl::string_view> words =
-      absl::StrSplit(absl::StripSuffix(text, "\n"), ' ');
+  const std::vector<absl::string_view> words = absl::StrSplit(absl::StripSuffix(text, "\n"), ' ');
   const auto invalid = [&] {
     return absl::InvalidArgumentError(absl::StrCat("not a forward cursor: \"", text, "\""));
   };
@@ -39,8 +38,8 @@ absl::StatusOr<ForwardCursor> ParseCursor(absl::string_view text) {
   }
   if (words[4] == "-" && words[5] == "-" && !v2) return cursor;
   LogPosition end{cursor.next.segment, 0, 0};
-  if (!absl::SimpleAtoi(words[4], &end.data_bytes) ||
-      !absl::SimpleAtoi(words[5], &end.ids_bytes) || end.data_bytes < cursor.next.data_bytes) {
+  if (!absl::SimpleAtoi(words[4], &end.data_bytes) || !absl::SimpleAtoi(words[5], &end.ids_bytes) ||
+      end.data_bytes < cursor.next.data_bytes) {
     return invalid();
   }
   cursor.pending_end = end;

@@ -16,8 +16,7 @@ enum class Outcome { kDelivered, kRetry, kPermanent };
 
 Outcome Classify(const HttpResult& result) {
   if (result.status >= 200 && result.status < 300) return Outcome::kDelivered;
-  if (result.status == 0 || result.status >= 500 || result.status == 408 ||
-      result.status == 429) {
+  if (result.status == 0 || result.status >= 500 || result.status == 408 || result.status == 429) {
     return Outcome::kRetry;
   }
   return Outcome::kPermanent;
@@ -30,8 +29,8 @@ std::string Describe(const HttpResult& result) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<HttpForwarder>> HttpForwarder::Start(
-    EventLog& log, FileSystem& fs, HttpForwarderOptions options) {
+absl::StatusOr<std::unique_ptr<HttpForwarder>> HttpForwarder::Start(EventLog& log, FileSystem& fs,
+                                                                    HttpForwarderOptions options) {
   if (options.batch < 1 || options.batch > 500) {
     return absl::InvalidArgumentError("the HTTP batch must hold 1 to 500 events");
   }
@@ -185,7 +184,8 @@ void HttpForwarder::MakeProgressDurable() {
     PublishDelivered(segment);
     if (absl::Status s = log_.ReleaseSegment(segment); !s.ok()) {
       PublishDelivered();
-      NoteStorageFailure(absl::StrCat("cannot release spool segment ", segment, ": ", s.ToString()));
+      NoteStorageFailure(
+          absl::StrCat("cannot release spool segment ", segment, ": ", s.ToString()));
       return;
     }
     unreleased_.erase(segment);
@@ -202,11 +202,14 @@ void HttpForwarder::Run() {
     const LogPosition end = log_.DurableEnd();
     const bool closed_segment = cursor_.next.segment < end.segment;
     const bool resend = cursor_.pending_end.has_value();
-    auto batch = ReadSpool(
-        fs_, log_, cursor_.next,
-        resend ? cursor_.pending_end->data_bytes : closed_segment ? kToEndOfFile : end.data_bytes,
-        resend ? cursor_.pending_end->ids_bytes : closed_segment ? kToEndOfFile : end.ids_bytes,
-        resend ? 500 : static_cast<size_t>(options_.batch));
+    auto batch = ReadSpool(fs_, log_, cursor_.next,
+                           resend           ? cursor_.pending_end->data_bytes
+                           : closed_segment ? kToEndOfFile
+                                            : end.data_bytes,
+                           resend           ? cursor_.pending_end->ids_bytes
+                           : closed_segment ? kToEndOfFile
+                                            : end.ids_bytes,
+                           resend ? 500 : static_cast<size_t>(options_.batch));
     if (absl::IsNotFound(batch.status()) && closed_segment) {
       // Someone removed a closed segment by hand; its events are gone. Say so and go on.
       Log(LogLevel::kError, "a spool segment is missing; its undelivered events cannot be sent",
@@ -328,8 +331,7 @@ bool HttpForwarder::DeadLetter(const SpoolBatch& batch, const HttpResult& result
   for (int attempt = 0;; ++attempt) {
     const absl::Status status = dead_letter_->Write(lines);
     if (status.ok()) break;
-    NoteStorageFailure(
-        absl::StrCat("cannot write the dead-letter file: ", status.ToString()));
+    NoteStorageFailure(absl::StrCat("cannot write the dead-letter file: ", status.ToString()));
     MakeProgressDurable();
     if (!Sleep(Backoff(attempt))) return false;
   }

@@ -50,8 +50,8 @@ struct HttpForwarderOptions {
   int batch = 1;
   // An extra header such as "Authorization: Bearer …"; never logged.
   std::string auth_header;
-  std::string cursor_path;        // Where the cursor is stored.
-  std::string dead_letter_path;   // NDJSON of permanently refused events.
+  std::string cursor_path;       // Where the cursor is stored.
+  std::string dead_letter_path;  // NDJSON of permanently refused events.
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(30);
   absl::Duration max_retry_after = absl::Minutes(5);
@@ -64,17 +64,17 @@ struct HttpForwarderOptions {
 };
 
 struct ForwarderStats {
-  uint64_t delivered = 0;       // Events the upstream accepted.
-  uint64_t dead_lettered = 0;   // Events it refused for good.
-  uint64_t retries = 0;         // Failed attempts that were retried.
-  bool upstream_healthy = true; // False from a failed attempt until the next success.
-  std::string last_error;       // The last failed attempt, e.g. "HTTP 503".
+  uint64_t delivered = 0;        // Events the upstream accepted.
+  uint64_t dead_lettered = 0;    // Events it refused for good.
+  uint64_t retries = 0;          // Failed attempts that were retried.
+  bool upstream_healthy = true;  // False from a failed attempt until the next success.
+  std::string last_error;        // The last failed attempt, e.g. "HTTP 503".
   // Local bookkeeping: saving the cursor, releasing delivered segments and
   // writing dead letters. Failures are retried with backoff until they succeed.
   uint64_t storage_retries = 0;  // Failed attempts so far.
   bool storage_healthy = true;   // False from a failure until the next success.
   std::string last_storage_error;
-  uint64_t backlog_bytes = 0;    // BacklogBytes() when the stats were taken.
+  uint64_t backlog_bytes = 0;  // BacklogBytes() when the stats were taken.
 };
 
 // Thread-safe.
@@ -83,7 +83,7 @@ class HttpForwarder {
   // Loads the cursor (or starts at the oldest event of the log) and starts the
   // delivery thread. `log` and `fs` must outlive the forwarder.
   static absl::StatusOr<std::unique_ptr<HttpForwarder>> Start(EventLog& log, FileSystem& fs,
-                                                               HttpForwarderOptions options);
+                                                              HttpForwarderOptions options);
   ~HttpForwarder();
 
   // Stops after the attempt under way (aborting its transfer) and saves the
@@ -102,8 +102,8 @@ class HttpForwarder {
   absl::Duration OldestUndeliveredAge() const;
 
  private:
-  HttpForwarder(EventLog& log, FileSystem& fs, HttpForwarderOptions options,
-                ForwardCursor cursor, std::map<uint64_t, uint64_t> unreleased,
+  HttpForwarder(EventLog& log, FileSystem& fs, HttpForwarderOptions options, ForwardCursor cursor,
+                std::map<uint64_t, uint64_t> unreleased,
                 std::unique_ptr<DeadLetterFile> dead_letter);
 
   void Run();
@@ -138,11 +138,11 @@ class HttpForwarder {
   ForwardCursor saved_cursor_;  // What the cursor file holds.
   // Sizes of the .ndjson files below cursor_.next.segment not yet released.
   std::map<uint64_t, uint64_t> unreleased_;
-  bool save_now_ = false;       // Save without waiting for the interval.
+  bool save_now_ = false;  // Save without waiting for the interval.
   absl::Time last_save_;
   absl::Time failing_since_;
   absl::Time storage_failing_since_;
-  int storage_attempt_ = 0;     // Consecutive failed bookkeeping attempts.
+  int storage_attempt_ = 0;  // Consecutive failed bookkeeping attempts.
   absl::Time storage_retry_at_ = absl::InfinitePast();
 
   std::atomic<bool> stopping_{false};

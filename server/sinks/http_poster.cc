@@ -84,8 +84,7 @@ std::string BoundedUtf8(absl::string_view bytes, size_t max_bytes, bool cut) {
   while (at < bytes.size()) {
     const int length = SequenceLength(bytes.substr(at));
     if (length == -1 && cut) break;  // The rest of this character was never read.
-    const absl::string_view piece =
-        length > 0 ? bytes.substr(at, length) : kReplacement;
+    const absl::string_view piece = length > 0 ? bytes.substr(at, length) : kReplacement;
     if (out.size() + piece.size() > max_bytes) break;
     out.append(piece.data(), piece.size());
     at += length > 0 ? length : 1;

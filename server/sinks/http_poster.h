@@ -16,21 +16,21 @@
 namespace trackd {
 
 struct HttpPosterOptions {
-  std::string url;                    // http:// or https://
+  std::string url;  // http:// or https://
   absl::Duration connect_timeout = absl::Seconds(5);
   absl::Duration total_timeout = absl::Seconds(30);
 };
 
 // What one POST came to.
 struct HttpResult {
-  int status = 0;                                // HTTP status; 0 when none arrived.
-  std::string transport_error;                   // Non-empty when no response arrived.
+  int status = 0;               // HTTP status; 0 when none arrived.
+  std::string transport_error;  // Non-empty when no response arrived.
   bool timed_out = false;
-  std::optional<absl::Duration> retry_after;     // From a Retry-After header.
+  std::optional<absl::Duration> retry_after;  // From a Retry-After header.
   // The start of the response body as valid UTF-8: at most kMaxResponseBodyBytes,
   // cut at a character boundary, invalid bytes replaced by U+FFFD.
   std::string body;
-  bool body_truncated = false;                   // The receiver sent more than `body`.
+  bool body_truncated = false;  // The receiver sent more than `body`.
 };
 
 // How much of a response body HttpResult keeps (it goes into dead-letter lines).

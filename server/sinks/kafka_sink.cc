@@ -55,8 +55,8 @@ absl::StatusOr<std::unique_ptr<KafkaSink>> KafkaSink::Create(KafkaSinkOptions op
       {"reconnect.backoff.max.ms", "1000"},  // Find a returning broker quickly.
   };
   for (const auto& [key, value] : options.properties) {
-    if ((key == "enable.idempotence" && value != "true") || (key == "acks" && value != "all" &&
-                                                             value != "-1")) {
+    if ((key == "enable.idempotence" && value != "true") ||
+        (key == "acks" && value != "all" && value != "-1")) {
       return absl::InvalidArgumentError(
           absl::StrCat("Kafka property ", key, "=", value,
                        " would weaken delivery; trackd needs enable.idempotence=true, acks=all"));

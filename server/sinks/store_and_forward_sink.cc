@@ -9,8 +9,7 @@
 namespace trackd {
 
 absl::StatusOr<std::unique_ptr<StoreAndForwardSink>> StoreAndForwardSink::Start(
-    EventLog& log, FileSystem& fs, Clock& clock,
-    StoreAndForwardOptions options) {
+    EventLog& log, FileSystem& fs, Clock& clock, StoreAndForwardOptions options) {
   HttpForwarderOptions& forwarder_options = options.forwarder;
   forwarder_options.clock = &clock;  // One clock stamps, backs off and ages the backlog.
   if (forwarder_options.cursor_path.empty()) {
@@ -23,8 +22,8 @@ absl::StatusOr<std::unique_ptr<StoreAndForwardSink>> StoreAndForwardSink::Start(
   }
   auto forwarder = HttpForwarder::Start(log, fs, std::move(forwarder_options));
   if (!forwarder.ok()) return forwarder.status();
-  return std::unique_ptr<StoreAndForwardSink>(new StoreAndForwardSink(
-      log, clock, std::move(*forwarder), options.max_backlog_bytes));
+  return std::unique_ptr<StoreAndForwardSink>(
+      new StoreAndForwardSink(log, clock, std::move(*forwarder), options.max_backlog_bytes));
 }
 
 absl::Status StoreAndForwardSink::Write(absl::Span<const Record> records) {

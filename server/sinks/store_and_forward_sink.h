@@ -39,9 +39,9 @@ class StoreAndForwardSink final : public Sink {
   // forwarder (its options' clock is replaced). `log`, `fs` and `clock` must
   // outlive the sink. Returns the forwarder's start error
   // (INVALID_ARGUMENT for a bad batch size, or an I/O error loading its files).
-  static absl::StatusOr<std::unique_ptr<StoreAndForwardSink>> Start(
-      EventLog& log, FileSystem& fs, Clock& clock,
-      StoreAndForwardOptions options);
+  static absl::StatusOr<std::unique_ptr<StoreAndForwardSink>> Start(EventLog& log, FileSystem& fs,
+                                                                    Clock& clock,
+                                                                    StoreAndForwardOptions options);
 
   // RESOURCE_EXHAUSTED, storing nothing, when `records` would take the
   // backlog past the bound; else as FileSink::Write.
@@ -54,8 +54,8 @@ class StoreAndForwardSink final : public Sink {
   HttpForwarder& forwarder() const { return *forwarder_; }
 
  private:
-  StoreAndForwardSink(EventLog& log, Clock& clock,
-                      std::unique_ptr<HttpForwarder> forwarder, uint64_t max_backlog_bytes)
+  StoreAndForwardSink(EventLog& log, Clock& clock, std::unique_ptr<HttpForwarder> forwarder,
+                      uint64_t max_backlog_bytes)
       : spool_(log, clock),
         forwarder_(std::move(forwarder)),
         max_backlog_bytes_(max_backlog_bytes) {}
