@@ -30,7 +30,8 @@ const absl::Time kNow = absl::FromUnixSeconds(1'700'000'000);
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  google::protobuf::SetLogHandler(nullptr);  // The JSON parser logs every rejection.
+  // protobuf logs each timestamp it cannot parse (TimeUtil::FromString).
+  google::protobuf::SetLogHandler(nullptr);
   return 0;
 }
 
