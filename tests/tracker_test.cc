@@ -84,15 +84,14 @@ class TrackerTest : public ::testing::Test {
     EXPECT_TRUE(wire_batch.ParseFromString(batch.SerializeAsString()));
     absl::StatusOr<v1::TrackBatchResponse> answer = absl::UnknownError("no answer");
     absl::Notification done;
-    tracker_->TrackBatch(wire_batch,
-                         [&](absl::StatusOr<const v1::TrackBatchResponse*> response) {
-                           if (response.ok()) {
-                             answer = **response;
-                           } else {
-                             answer = response.status();
-                           }
-                           done.Notify();
-                         });
+    tracker_->TrackBatch(wire_batch, [&](absl::StatusOr<const v1::TrackBatchResponse*> response) {
+      if (response.ok()) {
+        answer = **response;
+      } else {
+        answer = response.status();
+      }
+      done.Notify();
+    });
     done.WaitForNotification();
     return answer;
   }

@@ -58,7 +58,17 @@ void ExpectWireIdentical(const Descriptor* contract, const Descriptor* view,
   }
 }
 
-TEST(WireDecodeTest, WireViewIsWireIdenticalToTheContract) {
+class WireDecodeTest : public ::testing::Test {
+ protected:
+  FieldViolations Decode(const wire::TrackRequest& request, v1::TrackRequest* out) {
+    const std::string before = request.SerializeAsString();
+    FieldViolations violations = DecodeWireRequest(request, out);
+    EXPECT_EQ(request.SerializeAsString(), before) << "the decoder changed its input";
+    return violations;
+  }
+};
+
+TEST_F(WireDecodeTest, WireViewIsWireIdenticalToTheContract) {
   std::set<const Descriptor*> seen;
   ExpectWireIdentical(v1::TrackBatchRequest::descriptor(), wire::TrackBatchRequest::descriptor(),
                       seen);
@@ -72,16 +82,6 @@ wire::TrackRequest ToWire(const v1::TrackRequest& request) {
   EXPECT_TRUE(out.ParseFromString(request.SerializeAsString()));
   return out;
 }
-
-class WireDecodeTest : public ::testing::Test {
- protected:
-  FieldViolations Decode(const wire::TrackRequest& request, v1::TrackRequest* out) {
-    const std::string before = request.SerializeAsString();
-    FieldViolations violations = DecodeWireRequest(request, out);
-    EXPECT_EQ(request.SerializeAsString(), before) << "the decoder changed its input";
-    return violations;
-  }
-};
 
 TEST_F(WireDecodeTest, ValidRequestDecodesToTheSameMessage) {
   v1::TrackRequest request = testing::SeedRequest();
