@@ -57,7 +57,9 @@ if [ "$which" = all ] || [ "$which" = asan ]; then
     http_forwarding_test hardening_test wire_decode_test violation_list_test \
     rate_limiter_test authenticator_test logging_test hostile_input_test file_modes_test \
     crash_test request_fuzzer json_decoder_fuzzer event_log_recovery_fuzzer \
-    siphash_test message_id_test utf8_test metrics_test scratch_message_test
+    siphash_test message_id_test utf8_test metrics_test scratch_message_test \
+    config_test log_format_test tracker_test test_support_test forward_cursor_test \
+    retry_after_test metrics_render_test token_file_test
   # detect_leaks: gRPC keeps some process-wide state until exit, see lsan.supp.
   reports="$PWD/build-asan/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
@@ -75,13 +77,13 @@ fi
 if [ "$which" = all ] || [ "$which" = tsan ]; then
   configure build-tsan thread
   timed "tsan build" cmake --build build-tsan -j2 --target trackd \
-    pipeline_test event_log_test http_forwarding_test server_test
+    pipeline_test event_log_test http_forwarding_test server_test tracker_test
   reports="$PWD/build-tsan/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   export TSAN_OPTIONS="suppressions=$supp/tsan.supp:halt_on_error=1:second_deadlock_stack=1:history_size=4:log_path=$reports/report"
   status=0
   timed "tsan tests" ctest --test-dir build-tsan -j2 \
-    -R '^(Pipeline|EventLog|HttpForwarding|SpoolForwarder|DeadLetterCrash|Server)' -E "$not_here" \
+    -R '^(Pipeline|EventLog|HttpForwarding|SpoolForwarder|DeadLetterCrash|Server|ShutdownGrace|ForwarderBackoff|Tracker)' -E "$not_here" \
     --output-on-failure --timeout 900 || status=$?
   unset TSAN_OPTIONS
   check_reports "$reports" || status=1
