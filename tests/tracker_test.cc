@@ -63,18 +63,8 @@ class TrackerTest : public ::testing::Test {
 
   // Runs Track and returns its answer, copied out of the callback.
   absl::StatusOr<v1::TrackResponse> Track(const v1::TrackRequest& request) {
-    absl::StatusOr<v1::TrackResponse> answer = absl::UnknownError("no answer");
-    absl::Notification done;
-    tracker_->Track(ToWire(request), [&](absl::StatusOr<const v1::TrackResponse*> response) {
-      if (response.ok()) {
-        answer = **response;
-      } else {
-        answer = response.status();
-      }
-      done.Notify();
-    });
-    done.WaitForNotification();
-    return answer;
+    return Answer<v1::TrackResponse>(
+        [&](auto done) { tracker_->Track(ToWire(request), std::move(done)); });
   }
 
   absl::StatusOr<v1::TrackBatchResponse> TrackBatch(const std::vector<v1::TrackRequest>& items) {
@@ -82,9 +72,17 @@ class TrackerTest : public ::testing::Test {
     for (const auto& item : items) *batch.add_requests() = item;
     wire::TrackBatchRequest wire_batch;
     EXPECT_TRUE(wire_batch.ParseFromString(batch.SerializeAsString()));
-    absl::StatusOr<v1::TrackBatchResponse> answer = absl::UnknownError("no answer");
+    return Answer<v1::TrackBatchResponse>(
+        [&](auto done) { tracker_->TrackBatch(wire_batch, std::move(done)); });
+  }
+
+  // Calls `call` with a callback, waits for it, and returns a copy of the
+  // response (valid only during the callback) or the status.
+  template <typename Response, typename Call>
+  static absl::StatusOr<Response> Answer(Call call) {
+    absl::StatusOr<Response> answer = absl::UnknownError("no answer");
     absl::Notification done;
-    tracker_->TrackBatch(wire_batch, [&](absl::StatusOr<const v1::TrackBatchResponse*> response) {
+    call([&](absl::StatusOr<const Response*> response) {
       if (response.ok()) {
         answer = **response;
       } else {
