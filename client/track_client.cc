@@ -64,8 +64,8 @@ std::unique_ptr<grpc::ClientContext> TrackClient::NewContext() const {
   return context;
 }
 
-void TrackClient::FillDefaults(v1::TrackRequest& request) {
-  const absl::Time now = absl::Now();
+void TrackClient::FillDefaults(v1::TrackRequest& request) const {
+  const absl::Time now = options_.clock->Now();
   if (request.message_id().empty()) request.set_message_id(NewMessageId(now));
   if (!request.has_timestamp()) {
     const int64_t nanos = absl::ToUnixNanos(now);

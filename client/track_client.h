@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "common/field_violation.h"
 #include "common/status_details.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -58,6 +59,9 @@ struct ClientOptions {
   // A load-balancing policy such as "round_robin" for a headless Service;
   // "" keeps the service config's (pick_first by default).
   std::string load_balancing_policy;
+  // The time of day for the message_ids and timestamps the client fills in;
+  // must outlive the client. Tests pass a fake one.
+  Clock* clock = &Clock::Real();
 };
 
 // The properties of one account_added_user event, with its envelope.
@@ -95,7 +99,7 @@ class TrackClient {
   absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus> CheckHealth();
 
   // Fills an empty message_id (new UUIDv7) and an unset timestamp (now).
-  static void FillDefaults(v1::TrackRequest& request);
+  void FillDefaults(v1::TrackRequest& request) const;
 
  private:
   TrackClient(ClientOptions options, std::shared_ptr<grpc::Channel> channel);

@@ -13,6 +13,7 @@
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
+#include "tests/fake_clock.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
 
@@ -61,6 +62,21 @@ TEST_F(TrackClientTest, TypedCallStoresTheEventWithGeneratedIdAndTimestamp) {
   // The filled-in timestamp is the time of the call.
   const std::string year = absl::FormatTime("%Y", before, absl::UTCTimeZone());
   EXPECT_NE(stored->find("\"timestamp\":\"" + year), std::string::npos) << *stored;
+}
+
+// The timestamp and message_id filled in come from the client's clock.
+TEST_F(TrackClientTest, FilledInTimestampComesFromTheClientsClock) {
+  testing::FakeClock clock(testing::SeedTime());
+  auto client =
+      TrackClient::Create({.target = absl::StrCat("127.0.0.1:", server_->port()), .clock = &clock});
+  ASSERT_TRUE(client.ok()) << client.status();
+  auto response = (*client)->TrackAccountAddedUser(
+      {.user_id = "u-1", .group_id = "acct-1", .user_role = "Developer"});
+  ASSERT_TRUE(response.ok()) << response.status();
+  auto stored = PosixFileSystem().ReadFile(testing::SegmentDataPath(dir_.path()));
+  ASSERT_TRUE(stored.ok());
+  EXPECT_NE(stored->find("\"timestamp\":\"2023-11-02T00:30:08.276Z\""), std::string::npos)
+      << *stored;
 }
 
 TEST_F(TrackClientTest, GivenMessageIdIsKeptAndDeduplicated) {
