@@ -115,6 +115,41 @@ void Mutex::ReaderUnlock() {
   real.fn(this);
 }
 
+// A conditional wait releases the mutex and takes it again before it
+// returns; meanwhile the thread that unlocks may evaluate the waiter's
+// condition, which it does holding the mutex.
+void Mutex::Await(const Condition& cond) {
+  static RealFn<void (*)(Mutex*, const Condition&)> real("_ZN", "5Mutex5AwaitERKNS0_9ConditionE");
+  __tsan_release(this);
+  real.fn(this, cond);
+  __tsan_acquire(this);
+}
+
+bool Mutex::AwaitWithTimeout(const Condition& cond, Duration timeout) {
+  static RealFn<bool (*)(Mutex*, const Condition&, Duration)> real(
+      "_ZN", "5Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE");
+  __tsan_release(this);
+  const bool met = real.fn(this, cond, timeout);
+  __tsan_acquire(this);
+  return met;
+}
+
+bool Mutex::AwaitWithDeadline(const Condition& cond, Time deadline) {
+  static RealFn<bool (*)(Mutex*, const Condition&, Time)> real(
+      "_ZN", "5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
+  __tsan_release(this);
+  const bool met = real.fn(this, cond, deadline);
+  __tsan_acquire(this);
+  return met;
+}
+
+void Mutex::LockWhen(const Condition& cond) {
+  static RealFn<void (*)(Mutex*, const Condition&)> real("_ZN",
+                                                         "5Mutex8LockWhenERKNS0_9ConditionE");
+  real.fn(this, cond);
+  __tsan_acquire(this);
+}
+
 // A wait releases the mutex and takes it again before it returns.
 void CondVar::Wait(Mutex* mu) {
   static RealFn<void (*)(CondVar*, Mutex*)> real("_ZN", "7CondVar4WaitEPNS0_5MutexE");
