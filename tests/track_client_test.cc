@@ -248,11 +248,11 @@ class SilentTrackService final : public v1::TrackService::CallbackService {
   std::vector<absl::Duration> time_left_;
 };
 
-// The configured deadline (2 s, far from the 10 s default) is what the server
+// The configured deadline (4 s, far from the 10 s default) is what the server
 // sees on each call, not the default, no deadline, or one fixed when the
 // client was made (the second call would then arrive with nothing left).
 TEST(TrackClientDeadlineTest, EveryCallHasTheConfiguredDeadline) {
-  constexpr absl::Duration kDeadline = absl::Seconds(2);
+  constexpr absl::Duration kDeadline = absl::Seconds(4);
   SilentTrackService service;
   FakeServer server(&service);
   auto client = TrackClient::Create({.target = server.target(), .deadline = kDeadline});
@@ -265,10 +265,10 @@ TEST(TrackClientDeadlineTest, EveryCallHasTheConfiguredDeadline) {
   ASSERT_EQ(time_left.size(), 2u);  // DEADLINE_EXCEEDED is not retried.
   for (const absl::Duration left : time_left) {
     // At most the configured deadline (give or take the wire format's rounding
-    // of grpc-timeout), and most of it: the call reached the server within a
-    // second of being made.
+    // of grpc-timeout), and most of it: the call reached the server within two
+    // seconds of being made, slack for a loaded or sanitized run.
     EXPECT_LE(left, kDeadline + absl::Milliseconds(100));
-    EXPECT_GT(left, kDeadline - absl::Seconds(1));
+    EXPECT_GT(left, kDeadline - absl::Seconds(2));
   }
 }
 
