@@ -16,12 +16,12 @@
 #include "absl/time/time.h"
 #include "bench/seed_event.h"
 #include "benchmark/benchmark.h"
-#include "common/json_decoder.h"
-#include "common/json_encoder.h"
 #include "google/protobuf/struct.pb.h"
 #include "server/validate.h"
 #include "server/wire/track_wire.pb.h"
 #include "server/wire_decode.h"
+#include "trackd/common/json_decoder.h"
+#include "trackd/common/json_encoder.h"
 
 namespace trackd::bench {
 namespace {

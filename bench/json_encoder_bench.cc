@@ -9,8 +9,8 @@
 #include "absl/time/time.h"
 #include "bench/seed_event.h"
 #include "benchmark/benchmark.h"
-#include "common/json_encoder.h"
 #include "google/protobuf/util/json_util.h"
+#include "trackd/common/json_encoder.h"
 
 namespace trackd::bench {
 namespace {

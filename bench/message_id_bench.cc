@@ -7,7 +7,7 @@
 
 #include "absl/time/time.h"
 #include "benchmark/benchmark.h"
-#include "common/message_id.h"
+#include "trackd/common/message_id.h"
 
 namespace trackd::bench {
 namespace {

@@ -36,8 +36,6 @@
 #include "absl/time/time.h"
 #include "bench/seed_event.h"
 #include "benchmark/benchmark.h"
-#include "common/json_encoder.h"
-#include "common/message_id.h"
 #include "server/dedupe_index.h"
 #include "server/event_log.h"
 #include "server/file_system.h"
@@ -48,6 +46,8 @@
 #include "server/validate.h"
 #include "server/wire/track_wire.pb.h"
 #include "server/wire_decode.h"
+#include "trackd/common/json_encoder.h"
+#include "trackd/common/message_id.h"
 
 namespace trackd::bench {
 namespace {

@@ -1,11 +1,11 @@
-#include "client/content_message_id.h"
+#include "trackd/client/content_message_id.h"
 
 #include <openssl/sha.h>
 
 #include <algorithm>
 #include <cstdint>
 
-#include "common/message_id.h"
+#include "trackd/common/message_id.h"
 
 namespace trackd {
 

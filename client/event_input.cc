@@ -1,4 +1,4 @@
-#include "client/event_input.h"
+#include "trackd/client/event_input.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"

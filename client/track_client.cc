@@ -1,14 +1,14 @@
-#include "client/track_client.h"
+#include "trackd/client/track_client.h"
 
 #include <chrono>
 
 #include "absl/time/clock.h"
 #include "client/service_config_json.h"
-#include "common/grpc_status.h"
-#include "common/message_id.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "trackd/common/grpc_status.h"
+#include "trackd/common/message_id.h"
 
 namespace trackd {
 

@@ -1,4 +1,4 @@
-#include "common/clock.h"
+#include "trackd/common/clock.h"
 
 #include "absl/time/clock.h"
 

@@ -1,4 +1,4 @@
-#include "common/grpc_status.h"
+#include "trackd/common/grpc_status.h"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "common/json_decoder.h"
+#include "trackd/common/json_decoder.h"
 
 #include <cstdint>
 #include <string>
@@ -8,10 +8,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/contract.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
+#include "trackd/common/contract.h"
 
 namespace trackd {
 namespace {

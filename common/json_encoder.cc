@@ -1,4 +1,4 @@
-#include "common/json_encoder.h"
+#include "trackd/common/json_encoder.h"
 
 #include <algorithm>
 #include <array>
@@ -8,8 +8,8 @@
 
 #include "absl/base/attributes.h"
 #include "absl/container/inlined_vector.h"
-#include "common/contract.h"
 #include "google/protobuf/struct.pb.h"
+#include "trackd/common/contract.h"
 
 namespace trackd {
 namespace {

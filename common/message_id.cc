@@ -1,4 +1,4 @@
-#include "common/message_id.h"
+#include "trackd/common/message_id.h"
 
 #include <cstdint>
 

@@ -1,4 +1,4 @@
-#include "common/status_details.h"
+#include "trackd/common/status_details.h"
 
 #include <string>
 

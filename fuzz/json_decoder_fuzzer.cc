@@ -13,14 +13,14 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "common/json_decoder.h"
-#include "common/json_encoder.h"
 #include "fuzz/fuzz_check.h"
 #include "fuzz/normalize.h"
 #include "fuzz/strict_json.h"
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "server/validate.h"
+#include "trackd/common/json_decoder.h"
+#include "trackd/common/json_encoder.h"
 
 namespace {
 

@@ -12,8 +12,6 @@
 #include <utility>
 
 #include "absl/time/time.h"
-#include "common/json_decoder.h"
-#include "common/json_encoder.h"
 #include "fuzz/fuzz_check.h"
 #include "fuzz/normalize.h"
 #include "fuzz/strict_json.h"
@@ -24,6 +22,8 @@
 #include "server/violation_list.h"
 #include "server/wire/track_wire.pb.h"
 #include "server/wire_decode.h"
+#include "trackd/common/json_decoder.h"
+#include "trackd/common/json_encoder.h"
 #include "trackd/v1/track.pb.h"
 
 namespace {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fails, naming each offender, when the tree breaks a structural rule of the layout:
-#   1. no C++ file under client/ includes "server/..." (what client and server share lives
-#      in common/);
+#   1. no C++ file under client/, common/ or include/ includes "server/..." (the client
+#      package is built from them alone; what client and server share lives in common/);
 #   2. no function outside tests/ is over 80 lines (lizard's length, comments included).
 # Files: our .h/.cc files, less generated code and build trees (scripts/list_cxx_files.sh).
 # Run by ctest as check_structure (label unit).
@@ -27,23 +27,23 @@ install_lizard() {
 }
 
 status=0
-mapfile -t client_files < <(bash scripts/list_cxx_files.sh client)
+mapfile -t client_files < <(bash scripts/list_cxx_files.sh client common include)
 server_include='^[[:space:]]*#[[:space:]]*include[[:space:]]*"server/'
 if [ ${#client_files[@]} -gt 0 ] \
    && includes=$(grep -Hn "$server_include" "${client_files[@]}"); then
-  echo "client/ must not include server/ (shared code belongs in common/):" >&2
+  echo "client/, common/ and include/ must not include server/ (shared code belongs in common/):" >&2
   printf '  %s\n' "${includes//$'\n'/$'\n'  }" >&2
   status=1
 fi
 
 lizard=$(install_lizard)
 mapfile -t code_files < <(bash scripts/list_cxx_files.sh \
-  server client common bench fuzz sanitizers)
+  server client common include bench fuzz sanitizers)
 if ! long=$("$lizard" -l cpp -L "$max_function_lines" -C 10000 -w "${code_files[@]}"); then
   echo "functions over $max_function_lines lines outside tests/ (split them):" >&2
   printf '  %s\n' "${long//$'\n'/$'\n'  }" >&2
   status=1
 fi
-[ "$status" -eq 0 ] && echo "structure ok: client/ includes no server/ header," \
+[ "$status" -eq 0 ] && echo "structure ok: client/, common/ and include/ include no server/ header," \
   "no function outside tests/ over $max_function_lines lines"
 exit "$status"

@@ -25,8 +25,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/clock.h"
 #include "server/file_system.h"
+#include "trackd/common/clock.h"
 
 namespace trackd {
 

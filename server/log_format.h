@@ -25,7 +25,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "common/contract.h"
+#include "trackd/common/contract.h"
 
 namespace trackd::log_format {
 

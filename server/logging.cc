@@ -6,7 +6,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "common/json_encoder.h"
+#include "trackd/common/json_encoder.h"
 
 namespace trackd {
 namespace {

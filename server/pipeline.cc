@@ -6,7 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
-#include "common/status_details.h"
+#include "trackd/common/status_details.h"
 
 namespace trackd {
 

@@ -31,10 +31,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/clock.h"
 #include "server/dedupe_index.h"
 #include "server/record.h"
 #include "server/sinks/sink.h"
+#include "trackd/common/clock.h"
 
 namespace trackd {
 

@@ -17,7 +17,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/clock.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
@@ -37,6 +36,7 @@
 #include "server/sinks/store_and_forward_sink.h"
 #include "server/tracker.h"
 #include "server/validate.h"
+#include "trackd/common/clock.h"
 
 namespace trackd {
 

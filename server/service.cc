@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "common/grpc_status.h"
-#include "common/status_details.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/support/proto_buffer_reader.h"
 #include "server/scratch_message.h"
 #include "server/wire/track_wire.pb.h"
+#include "trackd/common/grpc_status.h"
+#include "trackd/common/status_details.h"
 
 namespace trackd {
 namespace {

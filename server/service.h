@@ -20,13 +20,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/clock.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "server/authenticator.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
 #include "server/request_metrics.h"
 #include "server/tracker.h"
+#include "trackd/common/clock.h"
 #include "trackd/v1/track.grpc.pb.h"
 
 namespace trackd {

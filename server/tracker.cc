@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/json_encoder.h"
-#include "common/message_id.h"
-#include "common/status_details.h"
 #include "google/protobuf/arena.h"
 #include "server/scratch_message.h"
 #include "server/violation_list.h"
 #include "server/wire_decode.h"
+#include "trackd/common/json_encoder.h"
+#include "trackd/common/message_id.h"
+#include "trackd/common/status_details.h"
 
 namespace trackd {
 

@@ -12,10 +12,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/clock.h"
 #include "server/pipeline.h"
 #include "server/validate.h"
 #include "server/wire/track_wire.pb.h"
+#include "trackd/common/clock.h"
 #include "trackd/v1/track.pb.h"
 
 namespace trackd {

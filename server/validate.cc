@@ -6,9 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "common/contract.h"
 #include "server/utf8.h"
 #include "server/violation_list.h"
+#include "trackd/common/contract.h"
 
 namespace trackd {
 namespace {

@@ -10,8 +10,8 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "common/contract.h"
-#include "common/field_violation.h"
+#include "trackd/common/contract.h"
+#include "trackd/common/field_violation.h"
 #include "trackd/v1/track.pb.h"
 
 namespace trackd {

@@ -16,7 +16,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "common/field_violation.h"
+#include "trackd/common/field_violation.h"
 
 namespace trackd {
 

@@ -10,8 +10,8 @@
 #ifndef TRACKD_SERVER_WIRE_DECODE_H_
 #define TRACKD_SERVER_WIRE_DECODE_H_
 
-#include "common/field_violation.h"
 #include "server/wire/track_wire.pb.h"
+#include "trackd/common/field_violation.h"
 #include "trackd/v1/track.pb.h"
 
 namespace trackd {

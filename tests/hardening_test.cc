@@ -15,13 +15,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "client/track_client.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
+#include "trackd/client/track_client.h"
 
 namespace trackd {
 namespace {

@@ -20,7 +20,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "client/track_client.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -34,6 +33,7 @@
 #include "tests/fake_clock.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
+#include "trackd/client/track_client.h"
 
 namespace trackd {
 namespace {

@@ -1,15 +1,15 @@
 // Documented JSON back to a TrackRequest: the inverse of the encoder, pinned
 // as a round trip in both directions, and clear errors for malformed input.
-#include "common/json_decoder.h"
+#include "trackd/common/json_decoder.h"
 
 #include <cmath>
 #include <string>
 
-#include "common/json_encoder.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
+#include "trackd/common/json_encoder.h"
 
 namespace trackd {
 namespace {

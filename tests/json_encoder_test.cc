@@ -1,6 +1,6 @@
 // The documented JSON: the seed sample byte for byte, escaping, key order, and
 // a round trip through an independent JSON parser (protobuf's).
-#include "common/json_encoder.h"
+#include "trackd/common/json_encoder.h"
 
 #include <cmath>
 #include <iterator>

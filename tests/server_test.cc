@@ -13,7 +13,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
-#include "client/track_client.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -24,6 +23,7 @@
 #include "tests/fake_clock.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
+#include "trackd/client/track_client.h"
 #include "trackd/v1/track.grpc.pb.h"
 
 namespace trackd {

@@ -1,6 +1,6 @@
 // The C++ client library against a real trackd on loopback, and against small
 // fake servers that fail on purpose to pin the retry policy and deadlines.
-#include "client/track_client.h"
+#include "trackd/client/track_client.h"
 
 #include <atomic>
 #include <cstdlib>

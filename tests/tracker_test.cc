@@ -8,8 +8,6 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "common/json_encoder.h"
-#include "common/status_details.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/dedupe_index.h"
@@ -17,6 +15,8 @@
 #include "server/sinks/sink.h"
 #include "tests/fake_clock.h"
 #include "tests/test_util.h"
+#include "trackd/common/json_encoder.h"
+#include "trackd/common/status_details.h"
 
 namespace trackd {
 namespace {

@@ -14,11 +14,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "client/content_message_id.h"
-#include "client/event_input.h"
-#include "client/track_client.h"
-#include "common/json_decoder.h"
-#include "common/json_encoder.h"
+#include "trackd/client/content_message_id.h"
+#include "trackd/client/event_input.h"
+#include "trackd/client/track_client.h"
+#include "trackd/common/json_decoder.h"
+#include "trackd/common/json_encoder.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051",
           "trackd's address, HOST:PORT or a gRPC target URI.");

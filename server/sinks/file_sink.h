@@ -7,9 +7,9 @@
 #define TRACKD_SERVER_SINKS_FILE_SINK_H_
 
 #include "absl/time/time.h"
-#include "common/clock.h"
 #include "server/event_log.h"
 #include "server/sinks/sink.h"
+#include "trackd/common/clock.h"
 
 namespace trackd {
 

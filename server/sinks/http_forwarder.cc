@@ -6,8 +6,8 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
-#include "common/json_encoder.h"
 #include "server/logging.h"
+#include "trackd/common/json_encoder.h"
 
 namespace trackd {
 namespace {

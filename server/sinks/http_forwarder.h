@@ -34,13 +34,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/clock.h"
 #include "server/event_log.h"
 #include "server/file_system.h"
 #include "server/sinks/dead_letter_file.h"
 #include "server/sinks/forward_cursor.h"
 #include "server/sinks/http_poster.h"
 #include "server/sinks/spool_reader.h"
+#include "trackd/common/clock.h"
 
 namespace trackd {
 

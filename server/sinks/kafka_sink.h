@@ -13,8 +13,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/clock.h"
 #include "server/sinks/sink.h"
+#include "trackd/common/clock.h"
 
 namespace RdKafka {
 class Producer;

@@ -10,7 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "common/field_violation.h"
+#include "trackd/common/field_violation.h"
 
 namespace trackd {
 

@@ -23,11 +23,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/clock.h"
-#include "common/field_violation.h"
-#include "common/status_details.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/channel.h"
+#include "trackd/common/clock.h"
+#include "trackd/common/field_violation.h"
+#include "trackd/common/status_details.h"
 #include "trackd/v1/track.grpc.pb.h"
 
 namespace trackd {
