@@ -1,7 +1,8 @@
-// The Go example client of trackd (example/). Its generated package
-// trackd/gen/go/trackd/v1 (track.proto's go_package; this module is "trackd") is not
-// committed: scripts/gen_clients_go.sh writes it into gen/ here, which is gitignored.
-module trackd
+// The Go client of trackd: the generated code of proto/trackd/v1 (package trackdv1, committed;
+// scripts/gen_clients_go.sh writes it) and a thin helper (package trackd, this directory).
+// Another module imports it with `require trackd/client/go v1.0.0` and a replace directive
+// pointing at this directory (docs/clients.md). Versions follow the contract: trackd.v1 is 1.x.
+module trackd/client/go
 
 go 1.26.0
 
