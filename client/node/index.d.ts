@@ -62,6 +62,9 @@ export function violationsOf(error: unknown): FieldViolation[];
 export function fillDefaults(
   request: TrackEvent, nowMs: number, randomBytes?: (n: number) => Buffer): TrackRequest;
 
+/** The grpc-js channel options of a TrackClient made with options: the service config included. */
+export function channelOptionsOf(options?: TrackClientOptions): grpc.ChannelOptions;
+
 /** A new version 7 UUID for the time nowMs. */
 export function newMessageId(nowMs: number, randomBytes?: (n: number) => Buffer): string;
 

@@ -101,6 +101,16 @@ function violationsOf(error) {
   return violations;
 }
 
+// Returns the grpc-js channel options of a TrackClient made with options: its
+// channelOptions, plus options.serviceConfig (the shared retry policy when
+// absent; '' for none) as grpc.service_config.
+function channelOptionsOf(options = {}) {
+  const channelOptions = { ...options.channelOptions };
+  const serviceConfig = options.serviceConfig ?? SERVICE_CONFIG;
+  if (serviceConfig) channelOptions['grpc.service_config'] = serviceConfig;
+  return channelOptions;
+}
+
 // A client of one trackd (or one load-balanced target). Calls return promises;
 // a failed call rejects with grpc-js's ServiceError (code, details, metadata).
 // One client may be shared by all of a process's concurrent calls.
@@ -124,11 +134,8 @@ class TrackClient {
     this.now = options.now ?? Date.now;
     this.metadata = new grpc.Metadata();
     if (options.bearerToken) this.metadata.set('authorization', `Bearer ${options.bearerToken}`);
-    const channelOptions = { ...options.channelOptions };
-    const serviceConfig = options.serviceConfig ?? SERVICE_CONFIG;
-    if (serviceConfig) channelOptions['grpc.service_config'] = serviceConfig;
     this.stub = new trackdV1.TrackService(
-        target, options.credentials ?? grpc.credentials.createInsecure(), channelOptions);
+        target, options.credentials ?? grpc.credentials.createInsecure(), channelOptionsOf(options));
   }
 
   // The options of one call: its deadline, deadlineMs from now.
@@ -161,7 +168,7 @@ class TrackClient {
 
   unary(method, request) {
     return new Promise((resolve, reject) => {
-      this.stub[method](request, this.metadata, this.callOptions(), (error, response) => {
+      this.stub[method](request, this.metadata.clone(), this.callOptions(), (error, response) => {
         if (error) reject(error); else resolve(response);
       });
     });
@@ -173,6 +180,7 @@ module.exports = {
   violationsOf,
   fillDefaults,
   newMessageId,
+  channelOptionsOf,
   timestampOfMs,
   SERVICE_CONFIG,
   PROTO_DIR,

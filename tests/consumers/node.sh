@@ -6,8 +6,8 @@
 # empty project in a temporary directory outside the repository (npm init -y), installs the
 # package tarball there with npm install, and runs the ten-line program of docs/clients.md
 # (taken from the page, so the page cannot go stale) against trackd on a free loopback
-# port. Checks: the seed event is accepted under a UUIDv7 message_id that the package filled
-# in, the bad event's violations are printed as `field: description` for exactly user_id and
+# port. Checks: the seed event is accepted under a UUIDv7 message_id (filled in by the package;
+# its unit tests pin that it fills it, as the server would too), the bad event's violations are printed as `field: description` for exactly user_id and
 # account_added_user.user_email, and the seed event's documented JSON line is stored.
 set -euo pipefail
 TRACKD=$(realpath "${1:?usage: node.sh PATH/TO/trackd}")
