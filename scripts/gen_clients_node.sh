@@ -29,7 +29,9 @@ fi
 
 # Everything but node_modules is laid anew, so nothing stale is packed.
 find "$STAGE" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
-cp -r client/node/. "$STAGE/"
+for f in package.json package-lock.json .npmrc README.md index.js index.d.ts test; do
+  cp -r "client/node/$f" "$STAGE/"
+done
 mkdir -p "$STAGE/proto/trackd/v1" "$STAGE/proto/google/rpc"
 cp proto/trackd/v1/track.proto proto/trackd/v1/service_config.json "$STAGE/proto/trackd/v1/"
 cp proto/third_party/google/rpc/status.proto proto/third_party/google/rpc/error_details.proto \
