@@ -1,25 +1,59 @@
 #!/usr/bin/env bash
-# Sets up trackd's Node client in build/clients/node (never committed): installs the pinned
-# packages of client/node/package-lock.json there with `npm ci`. The Node client needs no
-# generated code: @grpc/proto-loader loads proto/trackd/v1/track.proto at run time, so this
-# script then checks that the contract loads. Run the example with
-#   NODE_PATH=build/clients/node/node_modules node client/node/example.js --target HOST:PORT
-# Idempotent: npm ci runs only when node_modules is missing or the lock file changed.
+# Builds trackd's npm package trackd-client (client/node) into
+#   build/clients/node/trackd-client-VERSION.tgz
+# which another project installs with `npm install PATH/TO/that.tgz` (docs/clients.md, Node).
+# The package is assembled in build/clients/node/package (never committed): client/node's
+# files, the contract copied from proto/ now (track.proto, service_config.json and the
+# google/rpc protos it needs; copies, so they cannot drift from proto/), and TypeScript
+# declarations generated from track.proto by proto-loader-gen-types. Then `npm pack`.
+#   bash scripts/gen_clients_node.sh           build the package
+#   bash scripts/gen_clients_node.sh --test    and run its unit tests (node:test, tsc)
+# npm ci (the pinned packages of client/node/package-lock.json) runs only when the lock
+# file changed or node_modules is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=build/clients/node
-command -v npm >/dev/null || bash scripts/apt_install.sh nodejs npm
-
-mkdir -p "$OUT"
-if ! cmp -s client/node/package-lock.json "$OUT/package-lock.json" \
-    || [ ! -f "$OUT/node_modules/.package-lock.json" ]; then
-  cp client/node/package.json client/node/package-lock.json client/node/.npmrc "$OUT/"
-  (cd "$OUT" && timeout 600 npm ci --no-audit --no-fund --loglevel=error)
+STAGE=$OUT/package
+if ! command -v npm >/dev/null; then
+  source scripts/apt_install.sh
+  apt_install nodejs npm
 fi
 
-NODE_PATH="$PWD/$OUT/node_modules" node -e '
-  const loader = require("@grpc/proto-loader");
-  const def = loader.loadSync("trackd/v1/track.proto", { includeDirs: ["proto"] });
-  const methods = Object.keys(def["trackd.v1.TrackService"]);
-  console.log("Node client ready in '"$OUT"': trackd.v1.TrackService " + methods.join(", "));'
+mkdir -p "$STAGE"
+if ! cmp -s client/node/package-lock.json "$STAGE/package-lock.json" \
+    || [ ! -f "$STAGE/node_modules/.package-lock.json" ]; then
+  cp client/node/package.json client/node/package-lock.json client/node/.npmrc "$STAGE/"
+  (cd "$STAGE" && timeout 600 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+
+# Everything but node_modules is laid anew, so nothing stale is packed.
+find "$STAGE" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
+for f in package.json package-lock.json .npmrc README.md index.js index.d.ts test; do
+  cp -r "client/node/$f" "$STAGE/"
+done
+mkdir -p "$STAGE/proto/trackd/v1" "$STAGE/proto/google/rpc"
+cp proto/trackd/v1/track.proto proto/trackd/v1/service_config.json "$STAGE/proto/trackd/v1/"
+cp proto/third_party/google/rpc/status.proto proto/third_party/google/rpc/error_details.proto \
+  "$STAGE/proto/google/rpc/"
+
+# proto-loader-gen-types writes .ts files; tsc turns them into the .d.ts files shipped in
+# types/ (a .ts file in node_modules would be compiled by every consumer's tsc).
+(
+  cd "$STAGE"
+  # The file comes first: --includeDirs takes every argument after it.
+  node_modules/.bin/proto-loader-gen-types trackd/v1/track.proto --grpcLib=@grpc/grpc-js \
+    --outDir=gen-ts --keepCase --longs=String --enums=String --defaults --oneofs \
+    --includeComments --includeDirs=proto >/dev/null 2>gen-ts.log || { cat gen-ts.log >&2; exit 1; }
+  find gen-ts -name '*.ts' -print0 | xargs -0 node_modules/.bin/tsc --declaration \
+    --emitDeclarationOnly --strict --module commonjs --target es2020 --types node \
+    --rootDir gen-ts --outDir types
+  rm -rf gen-ts gen-ts.log
+)
+
+TARBALL=$(cd "$STAGE" && npm pack --pack-destination .. --loglevel=error | tail -n 1)
+echo "Node package: $OUT/$TARBALL ($(stat -c %s "$OUT/$TARBALL") bytes)"
+
+if [ "${1:-}" = "--test" ]; then
+  (cd "$STAGE" && npm test --silent)
+fi
