@@ -3,11 +3,12 @@
 #   build/clients/node/trackd-client-VERSION.tgz
 # which another project installs with `npm install PATH/TO/that.tgz` (docs/clients.md, Node).
 # The package is assembled in build/clients/node/package (never committed): client/node's
-# files, the contract copied from proto/ now (track.proto, service_config.json and the
-# google/rpc protos it needs; copies, so they cannot drift from proto/), and TypeScript
+# files, its copies of the contract (track.proto, service_config.json and the google/rpc
+# protos it needs; checked equal to proto/'s on every build), and TypeScript
 # declarations generated from track.proto by proto-loader-gen-types. Then `npm pack`.
 #   bash scripts/gen_clients_node.sh           build the package
 #   bash scripts/gen_clients_node.sh --test    and run its unit tests (node:test, tsc)
+#   bash scripts/gen_clients_node.sh --update  after a contract change: refresh client/node/proto
 # npm ci (the pinned packages of client/node/package-lock.json) runs only when the lock
 # file changed or node_modules is missing.
 set -euo pipefail
@@ -32,10 +33,29 @@ find "$STAGE" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
 for f in package.json package-lock.json .npmrc README.md index.js index.d.ts test; do
   cp -r "client/node/$f" "$STAGE/"
 done
-mkdir -p "$STAGE/proto/trackd/v1" "$STAGE/proto/google/rpc"
-cp proto/trackd/v1/track.proto proto/trackd/v1/service_config.json "$STAGE/proto/trackd/v1/"
-cp proto/third_party/google/rpc/status.proto proto/third_party/google/rpc/error_details.proto \
-  "$STAGE/proto/google/rpc/"
+# client/node/proto holds copies of the contract, committed so that
+# `npm install --install-links PATH/TO/trackd/client/node` (which packs the folder as it is)
+# works from a checkout; they must equal proto/'s, and this build fails until they do
+# (`--update` rewrites them).
+stale=()
+for pair in trackd/v1/track.proto:trackd/v1/track.proto \
+            trackd/v1/service_config.json:trackd/v1/service_config.json \
+            third_party/google/rpc/status.proto:google/rpc/status.proto \
+            third_party/google/rpc/error_details.proto:google/rpc/error_details.proto; do
+  source_file=proto/${pair%%:*}
+  copy=client/node/proto/${pair#*:}
+  if [ "${1:-}" = "--update" ]; then
+    mkdir -p "$(dirname "$copy")" && cp "$source_file" "$copy"
+  elif ! cmp -s "$source_file" "$copy"; then
+    stale+=("$copy")
+  fi
+done
+if [ ${#stale[@]} -gt 0 ]; then
+  echo "stale copies of proto/ in client/node/proto: ${stale[*]}" >&2
+  echo "run: bash scripts/gen_clients_node.sh --update (and commit them)" >&2
+  exit 1
+fi
+cp -r client/node/proto "$STAGE/"
 
 # proto-loader-gen-types writes .ts files; tsc turns them into the .d.ts files shipped in
 # types/ (a .ts file in node_modules would be compiled by every consumer's tsc).
