@@ -23,9 +23,8 @@ def violations_from_status(status: status_pb2.Status) -> list[Violation]:
     in order; other kinds of detail are skipped. Empty when there are none."""
     violations = []
     for detail in status.details:
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad_request = error_details_pb2.BadRequest()
-            detail.Unpack(bad_request)
+        bad_request = error_details_pb2.BadRequest()
+        if detail.Unpack(bad_request):  # False, and nothing unpacked, for another type.
             violations += [Violation(v.field, v.description) for v in bad_request.field_violations]
     return violations
 
