@@ -1,5 +1,6 @@
 #include "trackd/common/json_decoder.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -91,16 +92,24 @@ class ValueBuilder {
     return true;
   }
 
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
-    // what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ...".
+  bool parse_error(std::size_t byte, const std::string&, const nlohmann::detail::exception& e) {
+    // what() is "[json.exception.parse_error.101] parse error at line 1, column 9: <reason>";
+    // the position is re-computed by the caller from `byte`, relative to the file.
     absl::string_view what = e.what();
     if (const size_t end = what.find("] "); end != absl::string_view::npos) {
       what.remove_prefix(end + 2);
     }
-    absl::ConsumePrefix(&what, "parse error ");
+    if (absl::ConsumePrefix(&what, "parse error at line ")) {
+      what.remove_prefix(std::min(what.size(), what.find(": ") + 2));
+    }
+    absl::ConsumePrefix(&what, "parse error: ");
     error_ = std::string(what);
+    error_byte_ = byte;
     return false;
   }
+
+  // The count of bytes read when the parser failed (the failing byte is the last), or 0.
+  size_t error_byte() const { return error_byte_; }
 
  private:
   // An open object (fields) or array (items), and the proto depth of its
@@ -145,28 +154,47 @@ class ValueBuilder {
   Value* const root_;
   std::vector<Open> open_;
   std::string error_;
+  size_t error_byte_ = 0;
 };
 
+// "line L, column C" of the byte at 0-based `offset` of `json`, counting lines from
+// `first_line`, as a text editor shows it (columns count bytes from 1).
+std::string Position(absl::string_view json, size_t offset, int first_line) {
+  offset = std::min(offset, json.size());
+  const absl::string_view before = json.substr(0, offset);
+  const size_t line = first_line + std::count(before.begin(), before.end(), '\n');
+  const size_t line_start = before.rfind('\n');
+  const size_t column = offset - (line_start == absl::string_view::npos ? 0 : line_start + 1) + 1;
+  return absl::StrCat("line ", line, ", column ", column);
+}
+
 // Parses strict JSON (RFC 8259) into *out. Returns INVALID_ARGUMENT "not valid
-// JSON: ..." with the line and column of the fault for anything else,
+// JSON at line L, column C: ..." (lines counted from first_line) for anything else,
 // including what protobuf's lenient parser used to accept: trailing commas,
 // comments, single quotes, unquoted keys, unknown escapes, raw control
 // characters in strings, "1." or "-.5", a byte order mark, and a NUL byte.
-absl::Status ParseJson(absl::string_view json, Value* out) {
+absl::Status ParseJson(absl::string_view json, int first_line, Value* out) {
   // nlohmann-json reads a NUL byte as the end of the input, so "{...}\0x" would
   // pass; JSON has no raw NUL anywhere (a string escapes it as \u0000).
   if (const size_t nul = json.find('\0'); nul != absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not valid JSON: a NUL byte at offset ", nul, " (escape it as \\u0000)"));
+    return absl::InvalidArgumentError(absl::StrCat("not valid JSON at ",
+                                                   Position(json, nul, first_line),
+                                                   ": a NUL byte (escape it as \\u0000)"));
   }
   if (absl::StartsWith(json, "\xEF\xBB\xBF")) {
     return absl::InvalidArgumentError(
-        "not valid JSON: starts with a byte order mark (U+FEFF); save the file as UTF-8 "
-        "without one");
+        absl::StrCat("not valid JSON at ", Position(json, 0, first_line),
+                     ": starts with a byte order mark (U+FEFF); save the file as UTF-8 without "
+                     "one"));
   }
   ValueBuilder builder(out);
   if (!nlohmann::json::sax_parse(json.data(), json.data() + json.size(), &builder)) {
-    return absl::InvalidArgumentError(absl::StrCat("not valid JSON: ", builder.error()));
+    if (builder.error_byte() == 0) {  // Not a syntax error: a duplicate key or the depth.
+      return absl::InvalidArgumentError(absl::StrCat("not valid JSON: ", builder.error()));
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("not valid JSON at ", Position(json, builder.error_byte() - 1, first_line),
+                     ": ", builder.error()));
   }
   return absl::OkStatus();
 }
@@ -264,9 +292,9 @@ absl::Status ReadContext(Struct& top, v1::TrackRequest* request) {
 
 }  // namespace
 
-absl::StatusOr<v1::TrackRequest> DecodeDocumentedJson(absl::string_view json) {
+absl::StatusOr<v1::TrackRequest> DecodeDocumentedJson(absl::string_view json, int first_line) {
   Value parsed;
-  if (auto s = ParseJson(json, &parsed); !s.ok()) return s;
+  if (auto s = ParseJson(json, first_line, &parsed); !s.ok()) return s;
   if (parsed.kind_case() != Value::kStructValue) {
     return absl::InvalidArgumentError("the event must be a JSON object");
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails, naming each file, when a C++ file of ours is not formatted as .clang-format says
-# (Google style, 100 columns). Ours: the .h/.cc files under server client common include bench
+# (Google style, 100 columns). Ours: the .h/.cc files under server client common include tools bench
 # fuzz tests sanitizers, less generated code and build trees (scripts/list_cxx_files.sh). Run by
 # ctest as check_format (label unit).
 #   scripts/check_format.sh          check
@@ -13,7 +13,7 @@ source scripts/apt_install.sh
 command -v clang-format-14 >/dev/null || apt_install clang-format-14
 
 mapfile -t files < <(bash scripts/list_cxx_files.sh \
-  server client common include bench fuzz tests sanitizers)
+  server client common include tools bench fuzz tests sanitizers)
 if [ "${1:-}" = "--fix" ]; then
   clang-format-14 -i "${files[@]}"
   exit 0

@@ -38,7 +38,7 @@ fi
 
 lizard=$(install_lizard)
 mapfile -t code_files < <(bash scripts/list_cxx_files.sh \
-  server client common include bench fuzz sanitizers)
+  server client common include tools bench fuzz sanitizers)
 if ! long=$("$lizard" -l cpp -L "$max_function_lines" -C 10000 -w "${code_files[@]}"); then
   echo "functions over $max_function_lines lines outside tests/ (split them):" >&2
   printf '  %s\n' "${long//$'\n'/$'\n'  }" >&2

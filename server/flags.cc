@@ -45,7 +45,7 @@ ABSL_FLAG(bool, plaintext, false,
 ABSL_FLAG(std::string, auth_tokens_file, "",
           "File of hashed bearer tokens, 'sha256:<hex> <client-name>' per line; when set, "
           "every Track call needs 'authorization: Bearer <token>'. Reloaded on change.");
-ABSL_FLAG(std::string, admin_listen, "127.0.0.1:9090",
+ABSL_FLAG(std::string, admin_listen, "127.0.0.1:8151",
           "HTTP address for /metrics, /healthz and /readyz; empty turns it off.");
 ABSL_FLAG(int32_t, max_message_bytes, 4 << 20,
           "Largest request accepted; larger ones get RESOURCE_EXHAUSTED.");
@@ -198,23 +198,6 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags(FileSystem& fs,
   }
   if (auto status = config.ValidateWithSizingFloors(); !status.ok()) return status;
   return config;
-}
-
-absl::StatusOr<std::string> ReadHttpAuthHeader(FileSystem& fs, const std::string& file,
-                                               const GetEnv& getenv) {
-  std::string header;
-  if (!file.empty()) {
-    absl::StatusOr<std::string> content = fs.ReadFile(file);
-    if (!content.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--http_auth_header_file: cannot read the HTTP auth header: ",
-                       content.status().message()));
-    }
-    header = content->substr(0, content->find('\n'));
-  } else if (const char* value = getenv("TRACKD_HTTP_AUTH_HEADER"); value != nullptr) {
-    header = value;
-  }
-  return std::string(absl::StripAsciiWhitespace(header));
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseKafkaProperties(

@@ -14,6 +14,7 @@
 #include "server/config.h"
 #include "server/file_system.h"
 #include "server/flag_environment.h"
+#include "server/sinks/http_auth_header.h"  // ReadHttpAuthHeader
 
 namespace trackd {
 
@@ -25,13 +26,6 @@ namespace trackd {
 absl::StatusOr<ServerConfig> ServerConfigFromFlags(FileSystem& fs,
                                                    const std::vector<std::string>& kafka_properties,
                                                    const GetEnv& getenv);
-
-// The header line sent with every upstream request of --sink=http: the first
-// line of `file` when it is not empty, else TRACKD_HTTP_AUTH_HEADER, else "";
-// white space around it removed. Returns INVALID_ARGUMENT naming
-// --http_auth_header_file and why the file cannot be read; never its content.
-absl::StatusOr<std::string> ReadHttpAuthHeader(FileSystem& fs, const std::string& file,
-                                               const GetEnv& getenv);
 
 // Splits each "key=value" at its first '='. INVALID_ARGUMENT naming
 // --kafka_property for a property without '=' or with an empty key.

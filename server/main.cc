@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/stubs/logging.h"
 #include "server/flag_environment.h"
+#include "server/flag_help.h"
 #include "server/flags.h"
 #include "server/logging.h"
 #include "server/memory_release.h"
@@ -85,12 +87,22 @@ void LogSummary(const trackd::TrackdServer& server) {
 // Parses the command line after the TRACKD_* variables, so that the command
 // line wins. Returns the --kafka_property values, of which absl would keep only
 // the last.
+trackd::FlagHelpOptions HelpOptions() {
+  return {.program = "trackd",
+          .own_flag_files = {"server/flags.cc"},
+          .usage =
+              "receives account_added_user and other events over gRPC "
+              "(trackd.v1.TrackService), validates them and stores their documented JSON "
+              "durably.\n"
+              "Every flag can also be set as TRACKD_<FLAG> in the environment; the command "
+              "line wins.\n"
+              "Example: trackd --listen=127.0.0.1:50051 --admin_listen=127.0.0.1:8151 "
+              "--data_dir=./data",
+          .version = "trackd (contract trackd.v1)"};
+}
+
 std::vector<std::string> ParseFlags(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "trackd: receives account_added_user and other events over gRPC "
-      "(trackd.v1.TrackService), validates them and stores their documented JSON durably.\n"
-      "Every flag can also be set as TRACKD_<FLAG> in the environment; the command line wins.\n"
-      "Example: trackd --listen=127.0.0.1:50051 --data_dir=./data");
+  trackd::ConfigureFlagHelp(HelpOptions());
   std::vector<std::string> args = trackd::ArgsWithEnvironment(argc, argv, std::getenv);
   std::vector<std::string> kafka_properties = trackd::TakeRepeatedKafkaProperties(args);
   std::vector<char*> arg_ptrs;
@@ -179,6 +191,10 @@ int main(int argc, char** argv) {
   // on: it costs CPU on every lock and aborts the process on a suspected cycle.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   google::protobuf::SetLogHandler(&LogProtobufMessage);
+  if (trackd::HelpRequested(argc, argv)) {
+    trackd::PrintFlagHelp(HelpOptions(), std::cout);
+    return 0;
+  }
   const std::vector<std::string> kafka_properties = ParseFlags(argc, argv);
   trackd::PosixFileSystem fs(trackd::DataModesFromFlags());
   auto config = trackd::ServerConfigFromFlags(fs, kafka_properties, std::getenv);

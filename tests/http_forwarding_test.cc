@@ -6,6 +6,7 @@
 // an in-process receiver on loopback (cpp-httplib) whose answer the test sets.
 #include <httplib.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -266,6 +267,79 @@ TEST_F(HttpForwardingTest, PermanentRefusalGoesToTheDeadLetterFileAndDeliveryMov
   EXPECT_THAT(*dead, HasSubstr("\"response\":\"{\\\"error\\\":\\\"invalid event\\\"}\""));
   EXPECT_THAT(*dead, HasSubstr("\"event\":{\"user_id\":\"user-0\""));
   EXPECT_EQ(server_->forwarder_stats()->dead_lettered, 1u);
+}
+
+// trackctl resend-dead-letters as an operator runs it, after the upstream refused events and
+// was then fixed.
+class ResendDeadLettersProcessTest : public HttpForwardingTest {
+ protected:
+  // Runs trackctl resend-dead-letters on trackd's dead-letter file, with the auth header in
+  // the environment as the forwarder may have it; its exit status and output.
+  std::pair<int, std::string> Resend() {
+    const std::string command =
+        absl::StrCat("TRACKD_HTTP_AUTH_HEADER='Authorization: Bearer test-token' ", TRACKCTL_BINARY,
+                     " resend-dead-letters --http_url=", receiver_.url(), " --http_timeout=5s ",
+                     dir_.path(), "/data/dead-letter.ndjson </dev/null 2>&1");
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string output;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) output.append(buf, n);
+    const int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  }
+};
+
+TEST_F(ResendDeadLettersProcessTest, ResentEventsKeepTheirMessageIdBodyAndAuthHeader) {
+  receiver_.SetMode("mode=400&times=2");
+  StartServer();
+  TrackAll(0, 3);
+  ASSERT_TRUE(receiver_.WaitForAccepted(1));  // fwd-2; fwd-0 and fwd-1 were refused.
+  ASSERT_TRUE(testing::WaitUntil([&] { return server_->forwarder_stats()->dead_lettered == 2; },
+                                 absl::Seconds(30), "two dead letters"));
+  const std::vector<Received> refused = receiver_.Requests();
+  ASSERT_EQ(refused[0].mode, "400");
+
+  // The upstream is fixed: each refused event arrives as the forwarder first sent it.
+  const auto [exit_code, output] = Resend();
+  EXPECT_EQ(exit_code, 0) << output;
+  EXPECT_THAT(output, HasSubstr("line 1: resent message_id=fwd-0 (HTTP 200)\n"
+                                "line 2: resent message_id=fwd-1 (HTTP 200)\n"
+                                "resent 2 of 2 dead letters to http://127.0.0.1:"));
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("test-token")));
+  const std::vector<Received> accepted = receiver_.Accepted();
+  ASSERT_EQ(accepted.size(), 3u);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(accepted[1 + i].key, refused[i].key);
+    EXPECT_EQ(accepted[1 + i].key, absl::StrCat("fwd-", i));
+    EXPECT_EQ(accepted[1 + i].body, refused[i].body);
+    EXPECT_EQ(accepted[1 + i].auth, "Bearer test-token");
+    EXPECT_EQ(accepted[1 + i].type, refused[i].type);
+  }
+
+  // Running it again is safe: the Track API drops the repeats by Idempotency-Key.
+  const auto [again_code, again] = Resend();
+  EXPECT_EQ(again_code, 0) << again;
+  EXPECT_EQ(receiver_.Accepted().size(), 3u);
+}
+
+TEST_F(ResendDeadLettersProcessTest, StopsAtTheFirstRefusalNamingTheLineAndTheAnswer) {
+  receiver_.SetMode("mode=400&times=2");
+  StartServer();
+  TrackAll(0, 2);
+  ASSERT_TRUE(testing::WaitUntil([&] { return server_->forwarder_stats()->dead_lettered == 2; },
+                                 absl::Seconds(30), "two dead letters"));
+  const size_t attempts = receiver_.Requests().size();
+  receiver_.SetMode("mode=400&times=1");  // Still refusing the first.
+  const auto [exit_code, output] = Resend();
+  EXPECT_EQ(exit_code, 1) << output;
+  EXPECT_EQ(output, absl::StrCat(
+                        "line 1: failed message_id=fwd-0: HTTP 400: {\"error\":\"invalid event\"}\n"
+                        "resent 0 of 2 dead letters to ",
+                        receiver_.url(),
+                        "\nfix the cause and run again: what was resent carries the same "
+                        "Idempotency-Key, so the Track API drops the repeats\n"));
+  EXPECT_EQ(receiver_.Requests().size(), attempts + 1);  // Line 2 was not sent.
 }
 
 TEST_F(HttpForwardingTest, FullSpoolAnswersResourceExhaustedThenRecovers) {

@@ -103,6 +103,18 @@ void PrintTo(const BadJsonCase& c, std::ostream* os) { *os << c.name; }
 
 class JsonDecoderErrorTest : public ::testing::TestWithParam<BadJsonCase> {};
 
+TEST(JsonDecoderTest, NamesLineAndColumnOfMalformedJsonCountingFromTheFirstLine) {
+  // A pretty-printed event with a trailing comma, read from line 10 of a file.
+  const std::string json =
+      "{\n  \"user_id\": \"u\",\n  \"event\": \"e\",\n  \"timestamp\": "
+      "\"2023-11-02T00:30:08.276Z\",\n}";
+  EXPECT_EQ(DecodeDocumentedJson(json).status().message(),
+            "not valid JSON at line 5, column 1: syntax error while parsing object key - "
+            "unexpected '}'; expected string literal");
+  EXPECT_THAT(std::string(DecodeDocumentedJson(json, 10).status().message()),
+              ::testing::StartsWith("not valid JSON at line 14, column 1: "));
+}
+
 TEST_P(JsonDecoderErrorTest, NamesTheProblem) {
   auto decoded = DecodeDocumentedJson(GetParam().json);
   ASSERT_FALSE(decoded.ok());
@@ -141,13 +153,13 @@ const BadJsonCase kBadJsonCases[] = {
     // nlohmann-json) accepted each of these.
     {"TrailingCommaInObject",
      R"({"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z",})",
-     "not valid JSON: at line 1, column 67: syntax error while parsing object key"},
+     "not valid JSON at line 1, column 67: syntax error while parsing object key"},
     {"TrailingCommaInArray", WithProperties(R"({"a":[1,]})"),
-     "not valid JSON: at line 1, column 88"},
+     "not valid JSON at line 1, column 88"},
     {"UnquotedKey", R"({user_id:"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z"})",
-     "not valid JSON: at line 1, column 2: syntax error while parsing object key"},
+     "not valid JSON at line 1, column 2: syntax error while parsing object key"},
     {"SingleQuotedString", R"({"user_id":'u',"event":"e","timestamp":"2023-11-02T00:30:08.276Z"})",
-     "not valid JSON: at line 1, column 12"},
+     "not valid JSON at line 1, column 12"},
     {"UnknownEscape", R"({"user_id":"\a","event":"e","timestamp":"2023-11-02T00:30:08.276Z"})",
      "forbidden character after backslash"},
     {"RawLineFeedInString",
@@ -162,30 +174,29 @@ const BadJsonCase kBadJsonCases[] = {
     {"NumberWithoutIntegerPart",
      R"({"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z","properties":{"n":-.5}})",
      "expected digit after '-'"},
-    {"VerticalTabAsWhitespace", "\v" + WithProperties("{}"), "not valid JSON: at line 1, column 1"},
+    {"VerticalTabAsWhitespace", "\v" + WithProperties("{}"), "not valid JSON at line 1, column 1"},
     // Rejected before and still: what the old parser checked beyond the grammar.
     {"ByteOrderMark", "\xEF\xBB\xBF" + WithProperties("{}"),
-     "not valid JSON: starts with a byte order mark"},
+     "not valid JSON at line 1, column 1: starts with a byte order mark"},
     {"NulAfterTheObject",
      std::string(R"({"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z"})") + '\0',
-     "not valid JSON: a NUL byte at offset 66"},
+     "not valid JSON at line 1, column 67: a NUL byte"},
     {"DuplicateKey", WithProperties(R"({"a":1,"a":2})"),
      "not valid JSON: the key \"a\" appears twice in one object"},
     {"DuplicateTopLevelKey",
      R"({"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z","user_id":"v"})",
      "not valid JSON: the key \"user_id\" appears twice in one object"},
-    {"NumberBeyondDouble", WithProperties(R"({"n":1e400})"),
-     "not valid JSON: number overflow parsing '1e400'"},
+    {"NumberBeyondDouble", WithProperties(R"({"n":1e400})"), "number overflow parsing '1e400'"},
     {"IntegerBeyondDouble",
      R"({"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z","properties":{"n":)" +
          std::string(400, '9') + "}}",
-     "not valid JSON: number overflow parsing '999"},
+     "number overflow parsing '999"},
     {"LeadingZero",
      R"({"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z","properties":{"n":01}})",
-     "not valid JSON: at line 1, column 86"},
-    {"NaN", WithProperties(R"({"n":NaN})"), "not valid JSON: at line 1, column 85"},
+     "not valid JSON at line 1, column 86"},
+    {"NaN", WithProperties(R"({"n":NaN})"), "not valid JSON at line 1, column 85"},
     {"Comment", R"({/* c */"user_id":"u","event":"e","timestamp":"2023-11-02T00:30:08.276Z"})",
-     "not valid JSON: at line 1, column 2"},
+     "not valid JSON at line 1, column 2"},
     {"LoneSurrogate", R"({"user_id":"\ud800","event":"e","timestamp":"2023-11-02T00:30:08.276Z"})",
      "surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF"},
     {"InvalidUtf8",

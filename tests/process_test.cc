@@ -104,6 +104,38 @@ v1::TrackRequest NumberedRequest(int n) {
   return request;
 }
 
+// Runs trackd with `args` (shell words) to its end; its exit status and its stdout and stderr.
+std::pair<int, std::string> RunTrackd(const std::string& args) {
+  FILE* pipe = popen(absl::StrCat(TRACKD_BINARY, " ", args, " </dev/null 2>&1").c_str(), "r");
+  std::string output;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) output.append(buf, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST(TrackdHelpTest, HelpListsTrackdsOwnFlagsWithDescriptionsAndExitsZero) {
+  const auto [exit_code, help] = RunTrackd("--help");
+  EXPECT_EQ(exit_code, 0) << help;
+  EXPECT_TRUE(absl::StartsWith(help, "trackd: receives account_added_user")) << help;
+  EXPECT_TRUE(absl::StrContains(
+      help, "  --listen (default: 127.0.0.1:50051)\n      Address for gRPC, HOST:PORT."))
+      << help;
+  EXPECT_TRUE(absl::StrContains(help, "  --admin_listen (default: 127.0.0.1:8151)\n")) << help;
+  EXPECT_TRUE(absl::StrContains(help, "  --http_dead_letter_file (default: \"\")\n")) << help;
+  EXPECT_FALSE(absl::StrContains(help, "No flags matched")) << help;
+  EXPECT_FALSE(absl::StrContains(help, "--flagfile")) << help;  // Abseil's own.
+  EXPECT_FALSE(absl::StrContains(help, TRACKD_SOURCE_DIR)) << help;
+}
+
+TEST(TrackdHelpTest, MessagesNameTheProgramOnce) {
+  for (const std::string args : {"--helpfull", "--no_such_flag", "--listen"}) {
+    const auto [exit_code, output] = RunTrackd(args);
+    EXPECT_FALSE(absl::StrContains(output, "trackd: trackd")) << args << ":\n" << output;
+  }
+}
+
 TEST(ProcessTest, KillNineLosesNoAcknowledgedEventAndLeavesNoTornLine) {
   testing::TempDir work;
   const std::string data_dir = work.path() + "/data";

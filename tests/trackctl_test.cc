@@ -103,7 +103,7 @@ TEST_F(TrackctlTest, NdjsonPrintsOneResultPerEventAndFailsOnAnyBadOne) {
   EXPECT_THAT(result.output, HasSubstr("line 1: accepted message_id="));
   EXPECT_THAT(result.output,
               HasSubstr("line 2: rejected\n  user_id: is required and must not be empty\n"));
-  EXPECT_THAT(result.output, HasSubstr("line 3: invalid: not valid JSON"));
+  EXPECT_THAT(result.output, HasSubstr("line 3: invalid: not valid JSON at line 3, column 12: "));
   EXPECT_EQ(StoredLines().size(), 1u);
 }
 
@@ -138,12 +138,36 @@ TEST_F(TrackctlTest, FlagsBuildOneAccountAddedUserEvent) {
                   "\"group_id\":\"acct-9\"},\"timestamp\":\"2024-01-02T03:04:05.678Z\"}"));
 }
 
-TEST_F(TrackctlTest, FlagEventWithViolationsPrintsFieldAndProblem) {
+TEST_F(TrackctlTest, FlagEventWithViolationsNamesTheFlagInTheFileModesFormat) {
   const RunResult result = Run("track --user_id=u --group_id=g --role=r --user_email=nope");
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_THAT(result.output, HasSubstr("INVALID_ARGUMENT"));
-  EXPECT_THAT(result.output,
-              HasSubstr("  account_added_user.user_email: must contain exactly one '@'"));
+  EXPECT_EQ(result.output, "event: rejected\n  --user_email: must contain exactly one '@'\n");
+}
+
+TEST_F(TrackctlTest, FileModeNamesViolationsByTheirDocumentedJsonPath) {
+  const std::string event =
+      R"({"user_id":"u","event":"account_added_user","properties":{"user_role":"",)"
+      R"("user_email":"nope"},"context":{},"timestamp":"2023-11-02T00:30:08.276Z"})";
+  const RunResult result = Run("track " + WriteFile("bad.json", event));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, MatchesRegex("line 1: rejected\n"
+                                          "(  (properties\\.user_role|properties\\.user_email|"
+                                          "context\\.group_id): [^\n]+\n){3}"));
+  EXPECT_THAT(result.output, HasSubstr("  context.group_id: is required and must not be empty\n"));
+  EXPECT_THAT(result.output, HasSubstr("  properties.user_email: must contain exactly one '@'\n"));
+}
+
+TEST_F(TrackctlTest, MalformedJsonIsRejectedWithItsLineAndColumn) {
+  // Pretty-printed, with a trailing comma that protobuf's JSON parser used to accept.
+  const std::string event =
+      "{\n  \"user_id\": \"u\",\n  \"event\": \"account_added_user\",\n"
+      "  \"timestamp\": \"2023-11-02T00:30:08.276Z\",\n}\n";
+  const RunResult result = Run("track " + WriteFile("comma.json", event));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, ::testing::StartsWith("line 1: invalid: not valid JSON at line 5, "
+                                                   "column 1: syntax error while parsing object "
+                                                   "key"));
+  EXPECT_TRUE(StoredLines().empty());
 }
 
 TEST_F(TrackctlTest, SendsTheBearerTokenFromTokenFile) {
@@ -163,11 +187,32 @@ TEST_F(TrackctlTest, HealthPrintsServing) {
   EXPECT_EQ(result.output, "SERVING\n");
 }
 
-TEST_F(TrackctlTest, HelpShowsExamplesAndMisuseExitsTwo) {
-  EXPECT_THAT(Run("--help").output, HasSubstr("Examples:"));
+TEST_F(TrackctlTest, HelpListsTrackctlsOwnFlagsWithDescriptionsAndExitsZero) {
+  const RunResult help = Run("--help");
+  EXPECT_EQ(help.exit_code, 0) << help.output;
+  EXPECT_THAT(help.output, ::testing::StartsWith("trackctl: send events to trackd"));
+  EXPECT_THAT(help.output, HasSubstr("Examples:"));
+  EXPECT_THAT(help.output,
+              HasSubstr("  --target (default: 127.0.0.1:50051)\n      trackd's address"));
+  EXPECT_THAT(help.output, HasSubstr("  --http_url (default: \"\")\n      resend-dead-letters:"));
+  EXPECT_THAT(help.output, ::testing::Not(HasSubstr("No flags matched")));
+  EXPECT_THAT(help.output, ::testing::Not(HasSubstr("--flagfile")));  // Abseil's own.
+  EXPECT_THAT(help.output, ::testing::Not(HasSubstr(TRACKD_SOURCE_DIR)));
+}
+
+TEST_F(TrackctlTest, MessagesNameTheProgramOnce) {
+  EXPECT_THAT(Run("--helpfull").output, ::testing::Not(HasSubstr("trackctl: trackctl")));
+  const RunResult misuse = Run("track");
+  EXPECT_THAT(misuse.output, HasSubstr("trackctl: send events"));
+  EXPECT_THAT(misuse.output, ::testing::Not(HasSubstr("trackctl: trackctl")));
+  EXPECT_THAT(Run("--no_such_flag health").output, ::testing::Not(HasSubstr("trackctl: trackctl")));
+}
+
+TEST_F(TrackctlTest, MisuseExitsTwo) {
   EXPECT_EQ(Run("").exit_code, 2);
   EXPECT_EQ(Run("track").exit_code, 2);
   EXPECT_EQ(Run("track /no/such/file").exit_code, 2);
+  EXPECT_EQ(Run("resend-dead-letters /dev/null").exit_code, 2);  // No --http_url.
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "server/logging.h"
-#include "trackd/common/json_encoder.h"
+#include "server/sinks/dead_letter_line.h"
 
 namespace trackd {
 namespace {
@@ -305,15 +305,9 @@ bool HttpForwarder::DeadLetter(const SpoolBatch& batch, const HttpResult& result
   const std::string failed_at =
       absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", options_.clock->Now(), absl::UTCTimeZone());
   for (const Record& record : batch.records) {
-    lines.append("{\"message_id\":");
-    AppendJsonString(record.message_id, &lines);
-    lines.append(absl::StrCat(",\"status\":", result.status, ",\"response\":"));
-    AppendJsonString(result.body, &lines);  // Valid UTF-8, at most 4 KiB (HttpPoster).
-    lines.append(",\"failed_at\":");
-    AppendJsonString(failed_at, &lines);
-    lines.append(",\"event\":");
-    lines.append(record.json);
-    lines.append("}\n");
+    // result.body is valid UTF-8, at most 4 KiB (HttpPoster).
+    AppendDeadLetterLine(record.message_id, result.status, result.body, failed_at, record.json,
+                         &lines);
   }
   // The refusal is final: retry recording it, never the POST, so it is
   // recorded once (DeadLetterFile cuts a failed write back first). The cursor

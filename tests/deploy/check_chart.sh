@@ -26,7 +26,7 @@ out=$root/build/deploy-check
 GO=${GO:-/usr/local/go/bin/go}
 if ! [ -x "$GO" ]; then GO=go; fi
 trackd=$root/build/server/trackd
-trackctl=$root/build/client/trackctl
+trackctl=$root/build/tools/trackctl/trackctl
 while [ $# -gt 0 ]; do
   case $1 in
     --trackd) trackd=$2; shift 2 ;;

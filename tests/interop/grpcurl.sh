@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Interop test: tools nobody here wrote work against trackd out of the box.
 #   bash tests/interop/grpcurl.sh PATH/TO/trackd
-# grpcurl lists the services through reflection and sends the seed sample as JSON;
-# grpc-health-probe reports SERVING. Both are `go install`ed at pinned versions into
-# build/clients/go/bin (skipped when that version is already there).
+# grpcurl lists the services through reflection and sends the seed sample as JSON, then a
+# TrackBatch as the README shows it; grpc-health-probe reports SERVING. grpcurl comes from
+# scripts/install_grpcurl.sh (the README's install command), grpc-health-probe is `go install`ed
+# here; both pinned, into build/clients/go/bin (skipped when that version is already there).
 set -euo pipefail
 TRACKD=$(realpath "${1:?usage: grpcurl.sh PATH/TO/trackd}")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -12,7 +13,6 @@ command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
 source "$HERE/trackd_server.sh"
 begin_test interop_grpcurl
 
-GRPCURL_VERSION=v1.9.4              # github.com/fullstorydev/grpcurl
 GRPC_HEALTH_PROBE_VERSION=v0.4.62   # github.com/grpc-ecosystem/grpc-health-probe
 export GOBIN="$ROOT/build/clients/go/bin"
 mkdir -p "$GOBIN"
@@ -23,11 +23,9 @@ install_tool() {
     timeout 600 go install "$3@$4"
   fi
 }
-install_tool grpcurl github.com/fullstorydev/grpcurl \
-  github.com/fullstorydev/grpcurl/cmd/grpcurl "$GRPCURL_VERSION"
 install_tool grpc-health-probe github.com/grpc-ecosystem/grpc-health-probe \
   github.com/grpc-ecosystem/grpc-health-probe "$GRPC_HEALTH_PROBE_VERSION"
-GRPCURL="$GOBIN/grpcurl"
+GRPCURL=$(bash "$ROOT/scripts/install_grpcurl.sh")
 PROBE="$GOBIN/grpc-health-probe"
 
 start_trackd "$TRACKD"
@@ -56,6 +54,23 @@ echo "$answer"
 # grpcurl 1.9 prints proto field names (message_id); older ones print JSON names (messageId).
 grep -Eq "\"(messageId|message_id)\": *\"$MESSAGE_ID\"" <<<"$answer" \
   || { echo "answer lacks messageId $MESSAGE_ID"; exit 1; }
+
+# The README's TrackBatch example: the list is "requests"; one result per item.
+BATCH_ID=$(cat /proc/sys/kernel/random/uuid)
+echo "\$ grpcurl -plaintext -d @ $ADDR trackd.v1.TrackService/TrackBatch   (README example)"
+answer=$(timeout 30 "$GRPCURL" -plaintext -d @ "$ADDR" trackd.v1.TrackService/TrackBatch <<JSON
+{"requests": [
+  {"message_id": "$BATCH_ID", "user_id": "u-1", "group_id": "acct-9",
+   "timestamp": "2023-11-02T00:30:08.276Z", "account_added_user": {"user_role": "Developer"}},
+  {"user_id": "u-2", "group_id": "acct-9", "timestamp": "2023-11-02T00:30:09Z",
+   "account_added_user": {"user_role": "Developer", "user_email": "not-an-address"}}
+]}
+JSON
+)
+echo "$answer"
+grep -q "\"$BATCH_ID\"" <<<"$answer" || { echo "TrackBatch answer lacks $BATCH_ID"; exit 1; }
+grep -q "OUTCOME_ACCEPTED" <<<"$answer" && grep -q "OUTCOME_REJECTED" <<<"$answer" \
+  || { echo "TrackBatch answer lacks an accepted and a rejected result"; exit 1; }
 
 echo "\$ grpc-health-probe -addr=$ADDR"
 timeout 30 "$PROBE" -addr="$ADDR" 2>&1 | tee "$TMP/probe.out"   # exits 0 only when SERVING

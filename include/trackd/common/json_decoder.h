@@ -24,9 +24,12 @@ namespace trackd {
 // The JSON must be strict (RFC 8259: no trailing commas, comments, single
 // quotes or raw control characters in strings), without a key twice in one
 // object, and nest no deeper than protobuf's parser allowed (docs/libraries.md);
-// of several bad keys, the first in byte order is named.
+// of several bad keys, the first in byte order is named. JSON that is not JSON
+// is named by position, "not valid JSON at line L, column C: <reason>", lines
+// counted from `first_line` (the line of a file where `json` begins) and
+// columns in bytes from 1.
 // Does not apply the contract's rules; the server does.
-absl::StatusOr<v1::TrackRequest> DecodeDocumentedJson(absl::string_view json);
+absl::StatusOr<v1::TrackRequest> DecodeDocumentedJson(absl::string_view json, int first_line = 1);
 
 }  // namespace trackd
 

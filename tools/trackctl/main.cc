@@ -10,13 +10,17 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/file_system.h"
+#include "server/flag_help.h"
+#include "server/sinks/http_auth_header.h"
+#include "tools/trackctl/resend_dead_letters.h"
 #include "trackd/client/content_message_id.h"
 #include "trackd/client/event_input.h"
 #include "trackd/client/track_client.h"
+#include "trackd/common/documented_json_path.h"
 #include "trackd/common/json_decoder.h"
 #include "trackd/common/json_encoder.h"
 
@@ -44,11 +48,20 @@ ABSL_FLAG(std::string, user_email, "", "Build one event from flags: the user's e
 ABSL_FLAG(std::string, timestamp, "", "Build one event from flags: RFC 3339 time (default: now).");
 ABSL_FLAG(std::string, message_id, "",
           "Build one event from flags: its message_id (default: new).");
+ABSL_FLAG(std::string, http_url, "",
+          "resend-dead-letters: the Track API endpoint, as trackd's --http_url.");
+ABSL_FLAG(std::string, http_auth_header_file, "",
+          "resend-dead-letters: a file holding the header line sent with every request, as "
+          "trackd's; TRACKD_HTTP_AUTH_HEADER may hold it instead. Never printed.");
+ABSL_FLAG(absl::Duration, http_connect_timeout, absl::Seconds(5),
+          "resend-dead-letters: connect timeout.");
+ABSL_FLAG(absl::Duration, http_timeout, absl::Seconds(30),
+          "resend-dead-letters: total timeout of one request.");
 
 namespace trackd {
 namespace {
 
-constexpr char kUsage[] = R"(trackctl: send events to trackd, or check its health.
+constexpr char kUsage[] = R"(send events to trackd, check its health, or re-send dead letters.
 
 Usage:
   trackctl track [--target=HOST:PORT] FILE|-     send documented JSON events
@@ -56,12 +69,18 @@ Usage:
                  [--user_email=E] [--timestamp=T] [--message_id=M]
                                                  send one account_added_user event
   trackctl health [--target=HOST:PORT]           print the server's health
+  trackctl resend-dead-letters --http_url=URL [--http_auth_header_file=F] FILE
+                                                 POST the events of trackd's dead-letter
+                                                 file to the Track API again, each with its
+                                                 original message_id as Idempotency-Key
 
 FILE holds one event written as the documented JSON (a single object, like the
 samples of the Track API docs, on one line or pretty-printed) or NDJSON, one event
 per line, sent in batches. trackctl prints one result per event, with each
-violation as "field: problem". Exit status: 0 when every event was accepted
-(or already stored), 1 when any was rejected or failed, 2 for a usage error.
+violation as "field: problem" below it; fields are named as in the input (the
+documented JSON's keys for a file, the flags for a flag event). Exit status: 0
+when every event was accepted (or already stored), 1 when any was rejected or
+failed, 2 for a usage error.
 
 Examples:
   trackctl track --target=127.0.0.1:50051 event.json
@@ -69,6 +88,8 @@ Examples:
   TRACKD_TOKEN=… trackctl track --target=trackd:50051 --tls event.json
   trackctl track --user_id=u-1 --group_id=acct-9 --role=Developer --user_email=a@example.com
   trackctl health --target=127.0.0.1:50051
+  trackctl resend-dead-letters --http_url=https://track.example.com/v1/track \
+      --http_auth_header_file=auth.txt data/dead-letter.ndjson
 )";
 
 absl::StatusOr<std::string> ReadFileOrStdin(const std::string& path) {
@@ -111,14 +132,50 @@ absl::StatusOr<ClientOptions> OptionsFromFlags() {
   return options;
 }
 
-void PrintViolations(const FieldViolations& violations) {
-  for (const auto& v : violations) std::cout << "  " << v.field << ": " << v.description << "\n";
+// How violations name fields: as the input did. FieldViolation::field is a request field path.
+using FieldNamer = std::string (*)(absl::string_view request_field);
+
+// A flag event's fields by the flag that set them; other paths as the server named them.
+std::string FlagName(absl::string_view request_field) {
+  static constexpr std::pair<absl::string_view, absl::string_view> kFlags[] = {
+      {"user_id", "--user_id"},
+      {"group_id", "--group_id"},
+      {"account_added_user.user_role", "--role"},
+      {"account_added_user.user_name", "--user_name"},
+      {"account_added_user.user_email", "--user_email"},
+      {"timestamp", "--timestamp"},
+      {"message_id", "--message_id"}};
+  for (const auto& [field, flag] : kFlags) {
+    if (request_field == field) return std::string(flag);
+  }
+  return std::string(request_field);
 }
 
-void PrintCallError(absl::string_view what, const absl::Status& status) {
-  std::cout << what << ": failed: " << absl::StatusCodeToString(status.code()) << ": "
-            << status.message() << "\n";
-  PrintViolations(ViolationsOf(status));
+// The one output format of every event, from a file or from flags:
+//   <where>: accepted|duplicate message_id=<id>
+//   <where>: rejected            then "  <field>: <problem>" per violation
+//   <where>: failed: <CODE>: <message>
+//   <where>: invalid: <why the input is not an event>
+void PrintViolation(FieldNamer name, absl::string_view field, absl::string_view description) {
+  std::cout << "  " << name(field) << ": " << description << "\n";
+}
+
+void PrintStored(absl::string_view where, bool duplicate, absl::string_view message_id) {
+  std::cout << where << ": " << (duplicate ? "duplicate" : "accepted")
+            << " message_id=" << message_id << "\n";
+}
+
+// A call that failed as a whole. INVALID_ARGUMENT with violations is a rejected event; any
+// other error is printed with its code and message.
+void PrintCallError(absl::string_view where, const absl::Status& status, FieldNamer name) {
+  const FieldViolations violations = ViolationsOf(status);
+  if (status.code() == absl::StatusCode::kInvalidArgument && !violations.empty()) {
+    std::cout << where << ": rejected\n";
+  } else {
+    std::cout << where << ": failed: " << absl::StatusCodeToString(status.code()) << ": "
+              << status.message() << "\n";
+  }
+  for (const auto& v : violations) PrintViolation(name, v.field, v.description);
 }
 
 // Sends the event built from the --user_id etc. flags. Returns the exit status.
@@ -141,11 +198,10 @@ int TrackFromFlags(TrackClient& client) {
   }
   auto response = client.TrackAccountAddedUser(event);
   if (!response.ok()) {
-    PrintCallError("event", response.status());
+    PrintCallError("event", response.status(), &FlagName);
     return 1;
   }
-  std::cout << "event: " << (response->duplicate() ? "duplicate" : "accepted")
-            << " message_id=" << response->message_id() << "\n";
+  PrintStored("event", response->duplicate(), response->message_id());
   return 0;
 }
 
@@ -175,22 +231,21 @@ int TrackFromInput(TrackClient& client, absl::string_view input) {
     for (int i = 0; i < batch.requests_size(); ++i) {
       const std::string where = absl::StrCat("line ", batch_lines[i]);
       if (!response.ok()) {
-        PrintCallError(where, response.status());
+        PrintCallError(where, response.status(), &DocumentedJsonPath);
         all_ok = false;
         continue;
       }
       const v1::TrackBatchResult& result = response->results(i);
       switch (result.outcome()) {
         case v1::TrackBatchResult::OUTCOME_ACCEPTED:
-          std::cout << where << ": accepted message_id=" << result.message_id() << "\n";
-          break;
         case v1::TrackBatchResult::OUTCOME_DUPLICATE:
-          std::cout << where << ": duplicate message_id=" << result.message_id() << "\n";
+          PrintStored(where, result.outcome() == v1::TrackBatchResult::OUTCOME_DUPLICATE,
+                      result.message_id());
           break;
         default:
           std::cout << where << ": rejected\n";
           for (const auto& v : result.violations()) {
-            std::cout << "  " << v.field() << ": " << v.description() << "\n";
+            PrintViolation(&DocumentedJsonPath, v.field(), v.description());
           }
           all_ok = false;
       }
@@ -199,7 +254,7 @@ int TrackFromInput(TrackClient& client, absl::string_view input) {
     batch_lines.clear();
   };
   for (const InputEvent& event : events) {
-    auto request = DecodeDocumentedJson(event.json);
+    auto request = DecodeDocumentedJson(event.json, event.line);
     if (!request.ok()) {
       std::cout << "line " << event.line << ": invalid: " << request.status().message() << "\n";
       all_ok = false;
@@ -214,24 +269,65 @@ int TrackFromInput(TrackClient& client, absl::string_view input) {
   return all_ok ? 0 : 1;
 }
 
+// Re-sends the dead-letter file at `path` straight to the Track API. Returns the exit status.
+int ResendDeadLettersFromFlags(const std::string& path) {
+  ResendOptions options;
+  options.http = {.url = absl::GetFlag(FLAGS_http_url),
+                  .connect_timeout = absl::GetFlag(FLAGS_http_connect_timeout),
+                  .total_timeout = absl::GetFlag(FLAGS_http_timeout)};
+  if (options.http.url.empty()) {
+    std::cerr << "trackctl: resend-dead-letters needs --http_url\n";
+    return 2;
+  }
+  PosixFileSystem fs;
+  auto auth = ReadHttpAuthHeader(fs, absl::GetFlag(FLAGS_http_auth_header_file), std::getenv);
+  if (!auth.ok()) {
+    std::cerr << "trackctl: " << auth.status().message() << "\n";
+    return 2;
+  }
+  options.auth_header = *std::move(auth);
+  auto content = ReadFileOrStdin(path);
+  if (!content.ok()) {
+    std::cerr << "trackctl: " << content.status().message() << "\n";
+    return 2;
+  }
+  return ResendDeadLetters(*content, options, std::cout);
+}
+
 int Health(TrackClient& client) {
   auto status = client.CheckHealth();
   if (!status.ok()) {
-    PrintCallError("health", status.status());
+    PrintCallError("health", status.status(), &DocumentedJsonPath);
     return 1;
   }
   std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(*status) << "\n";
   return *status == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
 }
 
+FlagHelpOptions HelpOptions() {
+  return {.program = "trackctl",
+          .own_flag_files = {"tools/trackctl/main.cc"},
+          .usage = kUsage,
+          .version = "trackctl (contract trackd.v1)"};
+}
+
+int UsageError() {
+  std::cerr << "trackctl: " << kUsage;
+  return 2;
+}
+
 int Main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(kUsage);
-  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
-  if (positional.size() < 2) {
-    std::cerr << kUsage;
-    return 2;
+  ConfigureFlagHelp(HelpOptions());
+  if (HelpRequested(argc, argv)) {
+    PrintFlagHelp(HelpOptions(), std::cout);
+    return 0;
   }
+  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() < 2) return UsageError();
   const std::string command = positional[1];
+  if (command == "resend-dead-letters") {
+    return positional.size() == 3 ? ResendDeadLettersFromFlags(positional[2]) : UsageError();
+  }
   auto options = OptionsFromFlags();
   if (!options.ok()) {
     std::cerr << "trackctl: " << options.status().message() << "\n";
@@ -255,8 +351,7 @@ int Main(int argc, char** argv) {
       return TrackFromInput(**client, *input);
     }
   }
-  std::cerr << kUsage;
-  return 2;
+  return UsageError();
 }
 
 }  // namespace
