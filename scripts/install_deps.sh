@@ -11,7 +11,7 @@ packages=(
   libcurl4-openssl-dev librdkafka-dev libcpp-httplib-dev python3
   # trackctl's JSON reader (common/json_decoder.cc); header only.
   nlohmann-json3-dev
-  # The allocator linked into trackd (TRACKD_MALLOC in CMakeLists.txt).
+  # The allocator linked into trackd (TRACKD_MALLOC in server/CMakeLists.txt).
   libgoogle-perftools-dev libjemalloc-dev
   # scripts/fuzz.sh: Debian 12's clang, and libclang-rt-14-dev, which holds
   # libclang_rt.fuzzer (libFuzzer) and clang's sanitizer runtimes.
