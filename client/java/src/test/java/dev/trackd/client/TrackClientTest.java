@@ -114,13 +114,16 @@ class TrackClientTest {
 
   @Test
   void trackKeepsTheMessageIdAndTimestampTheCallerSet() throws Exception {
-    TrackRequest request = seed().toBuilder()
-        .setMessageId("my-id")
-        .setTimestamp(TrackClient.timestampOf(Instant.parse("2023-11-02T00:30:08.276Z")))
-        .build();
-    TrackResponse response = start(TrackClient.newBuilder("unused")).track(request);
-    assertEquals(request, service.received.get(0));
+    com.google.protobuf.Timestamp then =
+        TrackClient.timestampOf(Instant.parse("2023-11-02T00:30:08.276Z"));
+    TrackClient c = start(TrackClient.newBuilder("unused"));
+    TrackResponse response = c.track(seed().toBuilder().setMessageId("my-id").build());
+    c.track(seed().toBuilder().setTimestamp(then).build());
     assertEquals("my-id", response.getMessageId());
+    assertEquals("my-id", service.received.get(0).getMessageId());
+    assertEquals(TrackClient.timestampOf(NOW), service.received.get(0).getTimestamp());
+    assertEquals(then, service.received.get(1).getTimestamp());
+    assertTrue(service.received.get(1).getMessageId().matches(UUID_V7));
   }
 
   @Test
