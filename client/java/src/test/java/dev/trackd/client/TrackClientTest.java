@@ -16,8 +16,14 @@ import dev.trackd.v1.TrackRequest;
 import dev.trackd.v1.TrackResponse;
 import dev.trackd.v1.TrackServiceGrpc;
 import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Deadline;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -41,6 +47,9 @@ import org.junit.jupiter.api.Test;
 class TrackClientTest {
   private static final Instant NOW = Instant.parse("2026-11-30T12:00:00.123456789Z");
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Context.Key<String> AUTHORIZATION_CONTEXT_KEY = Context.key("authorization");
   private static final String UUID_V7 =
       "[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
 
@@ -50,11 +59,13 @@ class TrackClientTest {
     final List<TrackBatchRequest> receivedBatches = new ArrayList<>();
     final List<Deadline> deadlines = new ArrayList<>();
     final List<StatusRuntimeException> errors = new ArrayList<>();
+    final List<String> authorizations = new ArrayList<>();
 
     @Override
     public synchronized void track(TrackRequest request, StreamObserver<TrackResponse> out) {
       received.add(request);
       deadlines.add(Context.current().getDeadline());
+      authorizations.add(AUTHORIZATION_CONTEXT_KEY.get());
       if (!errors.isEmpty()) {
         out.onError(errors.remove(0));
         return;
@@ -78,7 +89,18 @@ class TrackClientTest {
 
   private TrackClient start(TrackClient.Builder options) throws Exception {
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor().addService(service).build();
+    // Hands the authorization header to the service through the call's Context.
+    ServerInterceptor headers = new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(
+          ServerCall<Q, R> call, Metadata metadata, ServerCallHandler<Q, R> next) {
+        Context context = Context.current().withValue(
+            AUTHORIZATION_CONTEXT_KEY, metadata.get(AUTHORIZATION));
+        return Contexts.interceptCall(context, call, metadata, next);
+      }
+    };
+    server = InProcessServerBuilder.forName(name).directExecutor()
+        .addService(ServerInterceptors.intercept(service, headers)).build();
     server.start();
     client = options.clock(CLOCK).build(InProcessChannelBuilder.forName(name).directExecutor());
     return client;
@@ -147,6 +169,20 @@ class TrackClientTest {
     Deadline deadline = service.deadlines.get(0);
     assertNotNull(deadline);
     assertTrue(deadline.timeRemaining(TimeUnit.MILLISECONDS) <= 3000, deadline.toString());
+  }
+
+  @Test
+  void aBearerTokenIsSentOnEveryCall() throws Exception {
+    TrackClient c = start(TrackClient.newBuilder("unused").bearerToken("s3cret"));
+    c.track(seed());
+    c.track(seed());
+    assertEquals(List.of("Bearer s3cret", "Bearer s3cret"), service.authorizations);
+  }
+
+  @Test
+  void noAuthorizationHeaderWithoutABearerToken() throws Exception {
+    start(TrackClient.newBuilder("unused")).track(seed());
+    assertEquals(java.util.Collections.singletonList(null), service.authorizations);
   }
 
   @Test
