@@ -275,18 +275,11 @@ class ResendDeadLettersProcessTest : public HttpForwardingTest {
  protected:
   // Runs trackctl resend-dead-letters on trackd's dead-letter file, with the auth header in
   // the environment as the forwarder may have it; its exit status and output.
-  std::pair<int, std::string> Resend() {
-    const std::string command =
+  testing::CommandResult Resend() {
+    return testing::RunCommand(
         absl::StrCat("TRACKD_HTTP_AUTH_HEADER='Authorization: Bearer test-token' ", TRACKCTL_BINARY,
                      " resend-dead-letters --http_url=", receiver_.url(), " --http_timeout=5s ",
-                     dir_.path(), "/data/dead-letter.ndjson </dev/null 2>&1");
-    FILE* pipe = popen(command.c_str(), "r");
-    std::string output;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) output.append(buf, n);
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+                     dir_.path(), "/data/dead-letter.ndjson"));
   }
 };
 

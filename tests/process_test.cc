@@ -105,14 +105,8 @@ v1::TrackRequest NumberedRequest(int n) {
 }
 
 // Runs trackd with `args` (shell words) to its end; its exit status and its stdout and stderr.
-std::pair<int, std::string> RunTrackd(const std::string& args) {
-  FILE* pipe = popen(absl::StrCat(TRACKD_BINARY, " ", args, " </dev/null 2>&1").c_str(), "r");
-  std::string output;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) output.append(buf, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+testing::CommandResult RunTrackd(const std::string& args) {
+  return testing::RunCommand(absl::StrCat(TRACKD_BINARY, " ", args));
 }
 
 TEST(TrackdHelpTest, HelpListsTrackdsOwnFlagsWithDescriptionsAndExitsZero) {

@@ -173,6 +173,19 @@ bool Subprocess::Exited() {
          << "gave up after " << absl::FormatDuration(limit) << " waiting for " << what;
 }
 
+CommandResult RunCommand(const std::string& command) {
+  // A later "<" in `command` overrides this one.
+  FILE* pipe = popen(absl::StrCat("exec </dev/null; ", command, " 2>&1").c_str(), "r");
+  CommandResult result{-1, ""};
+  if (pipe == nullptr) return result;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) result.output.append(buf, n);
+  const int status = pclose(pipe);
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  return result;
+}
+
 int WaitForPortFile(const std::string& path, absl::Duration limit) {
   int port = 0;
   PollUntil(

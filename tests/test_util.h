@@ -77,6 +77,17 @@ class Subprocess {
                                                    absl::Duration limit,
                                                    absl::string_view what = "the condition");
 
+// What a shell command came to: its exit status (-1 when it did not exit) and its stdout
+// and stderr, as it printed them.
+struct CommandResult {
+  int exit_code;
+  std::string output;
+};
+
+// Runs `command` with /bin/sh to its end, stderr into stdout; stdin is /dev/null unless the
+// command redirects it.
+CommandResult RunCommand(const std::string& command);
+
 // Reads a port number written by a child into `path`, waiting up to `limit`.
 // Returns 0 if none appeared.
 int WaitForPortFile(const std::string& path, absl::Duration limit);

@@ -30,10 +30,7 @@ std::string TokenHashForTest() {
   return std::string(absl::StripAsciiWhitespace(buf));
 }
 
-struct RunResult {
-  int exit_code;
-  std::string output;  // stdout and stderr.
-};
+using RunResult = testing::CommandResult;
 
 class TrackctlTest : public ::testing::Test {
  protected:
@@ -50,17 +47,8 @@ class TrackctlTest : public ::testing::Test {
 
   // Runs trackctl with `args` (shell words) against the server.
   RunResult Run(const std::string& args, const std::string& stdin_file = "/dev/null") {
-    const char* binary = TRACKCTL_BINARY;
-    const std::string command = absl::StrCat(
-        binary, " ", args, " --target=127.0.0.1:", server_->port(), " <", stdin_file, " 2>&1");
-    FILE* pipe = popen(command.c_str(), "r");
-    RunResult result{-1, ""};
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) result.output.append(buf, n);
-    const int status = pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
+    return testing::RunCommand(absl::StrCat(
+        TRACKCTL_BINARY, " ", args, " --target=127.0.0.1:", server_->port(), " <", stdin_file));
   }
 
   std::string WriteFile(const std::string& name, const std::string& content) {
