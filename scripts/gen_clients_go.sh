@@ -38,16 +38,18 @@ trap 'rm -rf "$OUT"' EXIT
 PATH="$GOBIN:$PATH" protoc -I proto -I /usr/include \
   --go_out="$OUT" --go_opt=module=trackd/client/go \
   --go_opt="Mtrackd/v1/track.proto=$PACKAGE" \
+  --go_opt="Mtrackd/v1/annotations.proto=$PACKAGE" \
   --go-grpc_out="$OUT" --go-grpc_opt=module=trackd/client/go \
   --go-grpc_opt="Mtrackd/v1/track.proto=$PACKAGE" \
-  proto/trackd/v1/track.proto
+  --go-grpc_opt="Mtrackd/v1/annotations.proto=$PACKAGE" \
+  proto/trackd/v1/track.proto proto/trackd/v1/annotations.proto
 
 if [ "$mode" = --check ]; then
   if ! diff -r "$OUT/trackdv1" client/go/trackdv1 >&2; then
     echo "client/go/trackdv1 is stale: run scripts/gen_clients_go.sh and commit the result" >&2
     exit 1
   fi
-  echo "client/go/trackdv1 matches proto/trackd/v1/track.proto"
+  echo "client/go/trackdv1 matches proto/trackd/v1"
   exit 0
 fi
 mkdir -p client/go/trackdv1

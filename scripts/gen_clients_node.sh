@@ -39,6 +39,7 @@ done
 # (`--update` rewrites them).
 stale=()
 for pair in trackd/v1/track.proto:trackd/v1/track.proto \
+            trackd/v1/annotations.proto:trackd/v1/annotations.proto \
             trackd/v1/service_config.json:trackd/v1/service_config.json \
             third_party/google/rpc/status.proto:google/rpc/status.proto \
             third_party/google/rpc/error_details.proto:google/rpc/error_details.proto; do

@@ -15,7 +15,8 @@ from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 
 HERE = pathlib.Path(__file__).resolve().parent
-PROTO_FILES = ("trackd/v1/track.proto", "trackd/v1/service_config.json")
+PROTO_FILES = ("trackd/v1/track.proto", "trackd/v1/annotations.proto")
+SERVICE_CONFIG = "trackd/v1/service_config.json"
 
 
 def proto_root() -> pathlib.Path:
@@ -41,13 +42,14 @@ class BuildPyWithProtos(build_py):
         # grpc_tools adds its bundled google/protobuf/*.proto to the include path itself.
         include = pathlib.Path(protoc.__file__).parent / "_proto"
         args = ["grpc_tools.protoc", f"-I{root}", f"-I{include}", f"--python_out={out}",
-                f"--pyi_out={out}", f"--grpc_python_out={out}", str(root / PROTO_FILES[0])]
+                f"--pyi_out={out}", f"--grpc_python_out={out}"]
+        args += [str(root / name) for name in PROTO_FILES]
         if protoc.main(args) != 0:
-            raise SystemExit(f"trackd-client: protoc failed on {root / PROTO_FILES[0]}")
+            raise SystemExit(f"trackd-client: protoc failed on {root}/trackd/v1")
         for package in ("trackd", "trackd/v1"):
             (out / package / "__init__.py").touch()
         (out / "trackd" / "py.typed").touch()
-        shutil.copyfile(root / PROTO_FILES[1], out / "trackd_client" / "service_config.json")
+        shutil.copyfile(root / SERVICE_CONFIG, out / "trackd_client" / "service_config.json")
 
 
 class SdistWithProtos(sdist):
@@ -56,7 +58,7 @@ class SdistWithProtos(sdist):
     def make_release_tree(self, base_dir, files):
         super().make_release_tree(base_dir, files)
         root = proto_root()
-        for name in PROTO_FILES:
+        for name in PROTO_FILES + (SERVICE_CONFIG,):
             target = pathlib.Path(base_dir) / "proto" / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / name, target)

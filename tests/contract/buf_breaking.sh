@@ -14,8 +14,8 @@ echo "buf breaking: proto/ is compatible with the released contract"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 cp -r "$root/proto/." "$scratch/"
-sed -i 's/string user_id = 3;/string user_id = 30;/' "$scratch/trackd/v1/track.proto"
-grep -q 'string user_id = 30;' "$scratch/trackd/v1/track.proto"
+sed -i 's/string user_id = 3 /string user_id = 30 /' "$scratch/trackd/v1/track.proto"
+grep -q 'string user_id = 30 ' "$scratch/trackd/v1/track.proto"
 if "$buf" breaking "$scratch" --against "$baseline" >"$scratch/out.txt" 2>&1; then
   echo "FAIL: buf breaking accepted a renumbered field"
   exit 1

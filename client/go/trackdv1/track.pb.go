@@ -121,11 +121,12 @@ type TrackRequest struct {
 	// not be "account_added_user" (use the account_added_user field for that).
 	EventName string `protobuf:"bytes,2,opt,name=event_name,json=eventName,proto3" json:"event_name,omitempty"`
 	// Required. The unique identifier of the user triggering the event: 1 to 256
-	// printable characters.
+	// printable characters. Pseudonymous: it names a person only together with
+	// data held elsewhere.
 	UserId string `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
 	// The unique identifier of the account the event belongs to, written to JSON
 	// as "context.group_id": at most 256 printable characters. Required for
-	// account_added_user; optional for other events.
+	// account_added_user; optional for other events. Pseudonymous.
 	GroupId string `protobuf:"bytes,4,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
 	// Required. When the event happened. It must be a valid timestamp, not before
 	// 2000-01-01T00:00:00Z and not more than 24 hours after the server's clock
@@ -146,8 +147,21 @@ type TrackRequest struct {
 	//	*TrackRequest_AccountAddedUser
 	//	*TrackRequest_Properties
 	EventProperties isTrackRequest_EventProperties `protobuf_oneof:"event_properties"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Optional. When true, a dry run (Google API guideline AIP-163): the event is
+	// judged exactly as for a real call (same rules, same violations, same status
+	// codes, subject to authentication and the rate limit like any call) and is
+	// stored, forwarded and remembered nowhere: its message_id is not recorded
+	// for deduplication, and the metrics of stored events do not count it. An
+	// accepted event's TrackResponse carries the documented JSON line a real call
+	// would have written (documented_json). A message_id already stored by a real
+	// call is answered with duplicate set, as a real call would be.
+	// Inside a TrackBatchRequest, set validate_only on the batch, not on its
+	// items: an item with validate_only set in a batch without it is rejected
+	// (field "validate_only"), so that no item a caller meant as a dry run is
+	// ever stored; in a dry-run batch the items' own flags do not matter.
+	ValidateOnly  bool `protobuf:"varint,9,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TrackRequest) Reset() {
@@ -247,6 +261,13 @@ func (x *TrackRequest) GetProperties() *structpb.Struct {
 	return nil
 }
 
+func (x *TrackRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
 type isTrackRequest_EventProperties interface {
 	isTrackRequest_EventProperties()
 }
@@ -276,11 +297,12 @@ type AccountAddedUser struct {
 	// "Developer"): 1 to 128 printable characters.
 	UserRole string `protobuf:"bytes,1,opt,name=user_role,json=userRole,proto3" json:"user_role,omitempty"`
 	// Optional. The display name of the user: at most 256 printable characters.
+	// Personal data.
 	UserName string `protobuf:"bytes,2,opt,name=user_name,json=userName,proto3" json:"user_name,omitempty"`
 	// Optional. The e-mail address of the user: at most 254 characters, no
 	// whitespace or control characters, exactly one "@" with 1 to 64 characters
 	// before it and a domain after it that holds a "." and neither starts nor ends
-	// with "." or "-" nor holds "..".
+	// with "." or "-" nor holds "..". Personal data.
 	UserEmail     string `protobuf:"bytes,3,opt,name=user_email,json=userEmail,proto3" json:"user_email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -344,9 +366,13 @@ type TrackResponse struct {
 	MessageId string `protobuf:"bytes,1,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
 	// True when an event with this message_id was already stored within the
 	// deduplication window; this call stored nothing.
-	Duplicate     bool `protobuf:"varint,2,opt,name=duplicate,proto3" json:"duplicate,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Duplicate bool `protobuf:"varint,2,opt,name=duplicate,proto3" json:"duplicate,omitempty"`
+	// Only in a dry run (validate_only) of an accepted event that is not a
+	// duplicate: the line of documented JSON a real call would have written,
+	// without its line break. Empty otherwise.
+	DocumentedJson string `protobuf:"bytes,3,opt,name=documented_json,json=documentedJson,proto3" json:"documented_json,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *TrackResponse) Reset() {
@@ -393,11 +419,22 @@ func (x *TrackResponse) GetDuplicate() bool {
 	return false
 }
 
+func (x *TrackResponse) GetDocumentedJson() string {
+	if x != nil {
+		return x.DocumentedJson
+	}
+	return ""
+}
+
 // TrackBatchRequest carries several events for TrackBatch.
 type TrackBatchRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Required. 1 to 500 events, each with the rules of TrackRequest.
-	Requests      []*TrackRequest `protobuf:"bytes,1,rep,name=requests,proto3" json:"requests,omitempty"`
+	Requests []*TrackRequest `protobuf:"bytes,1,rep,name=requests,proto3" json:"requests,omitempty"`
+	// Optional. When true, the whole batch is a dry run: every item is judged as
+	// in a real TrackBatch (duplicates within the batch included) and none is
+	// stored, forwarded or remembered; see TrackRequest.validate_only.
+	ValidateOnly  bool `protobuf:"varint,2,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -437,6 +474,13 @@ func (x *TrackBatchRequest) GetRequests() []*TrackRequest {
 		return x.Requests
 	}
 	return nil
+}
+
+func (x *TrackBatchRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
 }
 
 // TrackBatchResponse holds the outcome of each item of a TrackBatch call.
@@ -494,9 +538,13 @@ type TrackBatchResult struct {
 	// What happened to the item.
 	Outcome TrackBatchResult_Outcome `protobuf:"varint,2,opt,name=outcome,proto3,enum=trackd.v1.TrackBatchResult_Outcome" json:"outcome,omitempty"`
 	// For OUTCOME_REJECTED: every rule the item breaks. Empty otherwise.
-	Violations    []*FieldViolation `protobuf:"bytes,3,rep,name=violations,proto3" json:"violations,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Violations []*FieldViolation `protobuf:"bytes,3,rep,name=violations,proto3" json:"violations,omitempty"`
+	// Only in a dry run (TrackBatchRequest.validate_only), for OUTCOME_ACCEPTED:
+	// the line of documented JSON a real call would have written. Empty
+	// otherwise.
+	DocumentedJson string `protobuf:"bytes,4,opt,name=documented_json,json=documentedJson,proto3" json:"documented_json,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *TrackBatchResult) Reset() {
@@ -548,6 +596,13 @@ func (x *TrackBatchResult) GetViolations() []*FieldViolation {
 		return x.Violations
 	}
 	return nil
+}
+
+func (x *TrackBatchResult) GetDocumentedJson() string {
+	if x != nil {
+		return x.DocumentedJson
+	}
+	return ""
 }
 
 // FieldViolation describes one broken rule, with the same meaning as
@@ -611,41 +666,45 @@ var File_trackd_v1_track_proto protoreflect.FileDescriptor
 
 const file_trackd_v1_track_proto_rawDesc = "" +
 	"\n" +
-	"\x15trackd/v1/track.proto\x12\ttrackd.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x03\n" +
-	"\fTrackRequest\x12\x1d\n" +
+	"\x15trackd/v1/track.proto\x12\ttrackd.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1btrackd/v1/annotations.proto\"\xcc\x03\n" +
+	"\fTrackRequest\x12#\n" +
 	"\n" +
-	"message_id\x18\x01 \x01(\tR\tmessageId\x12\x1d\n" +
+	"message_id\x18\x01 \x01(\tB\x04\xf8\xfc\x18\x01R\tmessageId\x12#\n" +
 	"\n" +
-	"event_name\x18\x02 \x01(\tR\teventName\x12\x17\n" +
-	"\auser_id\x18\x03 \x01(\tR\x06userId\x12\x19\n" +
-	"\bgroup_id\x18\x04 \x01(\tR\agroupId\x128\n" +
-	"\ttimestamp\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\ttimestamp\x121\n" +
+	"event_name\x18\x02 \x01(\tB\x04\xf8\xfc\x18\x01R\teventName\x12\x1d\n" +
+	"\auser_id\x18\x03 \x01(\tB\x04\xf8\xfc\x18\x02R\x06userId\x12\x1f\n" +
+	"\bgroup_id\x18\x04 \x01(\tB\x04\xf8\xfc\x18\x02R\agroupId\x12>\n" +
+	"\ttimestamp\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xf8\xfc\x18\x01R\ttimestamp\x121\n" +
 	"\acontext\x18\x06 \x01(\v2\x17.google.protobuf.StructR\acontext\x12K\n" +
 	"\x12account_added_user\x18\a \x01(\v2\x1b.trackd.v1.AccountAddedUserH\x00R\x10accountAddedUser\x129\n" +
 	"\n" +
 	"properties\x18\b \x01(\v2\x17.google.protobuf.StructH\x00R\n" +
-	"propertiesB\x12\n" +
-	"\x10event_properties\"k\n" +
-	"\x10AccountAddedUser\x12\x1b\n" +
-	"\tuser_role\x18\x01 \x01(\tR\buserRole\x12\x1b\n" +
-	"\tuser_name\x18\x02 \x01(\tR\buserName\x12\x1d\n" +
+	"properties\x12#\n" +
+	"\rvalidate_only\x18\t \x01(\bR\fvalidateOnlyB\x12\n" +
+	"\x10event_properties\"}\n" +
+	"\x10AccountAddedUser\x12!\n" +
+	"\tuser_role\x18\x01 \x01(\tB\x04\xf8\xfc\x18\x01R\buserRole\x12!\n" +
+	"\tuser_name\x18\x02 \x01(\tB\x04\xf8\xfc\x18\x03R\buserName\x12#\n" +
 	"\n" +
-	"user_email\x18\x03 \x01(\tR\tuserEmail\"L\n" +
+	"user_email\x18\x03 \x01(\tB\x04\xf8\xfc\x18\x03R\tuserEmail\"u\n" +
 	"\rTrackResponse\x12\x1d\n" +
 	"\n" +
 	"message_id\x18\x01 \x01(\tR\tmessageId\x12\x1c\n" +
-	"\tduplicate\x18\x02 \x01(\bR\tduplicate\"H\n" +
+	"\tduplicate\x18\x02 \x01(\bR\tduplicate\x12'\n" +
+	"\x0fdocumented_json\x18\x03 \x01(\tR\x0edocumentedJson\"m\n" +
 	"\x11TrackBatchRequest\x123\n" +
-	"\brequests\x18\x01 \x03(\v2\x17.trackd.v1.TrackRequestR\brequests\"K\n" +
+	"\brequests\x18\x01 \x03(\v2\x17.trackd.v1.TrackRequestR\brequests\x12#\n" +
+	"\rvalidate_only\x18\x02 \x01(\bR\fvalidateOnly\"K\n" +
 	"\x12TrackBatchResponse\x125\n" +
-	"\aresults\x18\x01 \x03(\v2\x1b.trackd.v1.TrackBatchResultR\aresults\"\x92\x02\n" +
+	"\aresults\x18\x01 \x03(\v2\x1b.trackd.v1.TrackBatchResultR\aresults\"\xbb\x02\n" +
 	"\x10TrackBatchResult\x12\x1d\n" +
 	"\n" +
 	"message_id\x18\x01 \x01(\tR\tmessageId\x12=\n" +
 	"\aoutcome\x18\x02 \x01(\x0e2#.trackd.v1.TrackBatchResult.OutcomeR\aoutcome\x129\n" +
 	"\n" +
 	"violations\x18\x03 \x03(\v2\x19.trackd.v1.FieldViolationR\n" +
-	"violations\"e\n" +
+	"violations\x12'\n" +
+	"\x0fdocumented_json\x18\x04 \x01(\tR\x0edocumentedJson\"e\n" +
 	"\aOutcome\x12\x17\n" +
 	"\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10OUTCOME_ACCEPTED\x10\x01\x12\x15\n" +
@@ -712,6 +771,7 @@ func file_trackd_v1_track_proto_init() {
 	if File_trackd_v1_track_proto != nil {
 		return
 	}
+	file_trackd_v1_annotations_proto_init()
 	file_trackd_v1_track_proto_msgTypes[0].OneofWrappers = []any{
 		(*TrackRequest_AccountAddedUser)(nil),
 		(*TrackRequest_Properties)(nil),

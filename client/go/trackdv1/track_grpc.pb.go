@@ -62,6 +62,10 @@ type TrackServiceClient interface {
 	//     is shutting down. Nothing was acknowledged; retry with the same message_id.
 	//   - DEADLINE_EXCEEDED: the deadline passed before the event was durable. It may
 	//     still be stored; retrying with the same message_id is safe.
+	//
+	// With validate_only set (a dry run), the event is judged by the same rules,
+	// with the same violations and status codes, and is stored, forwarded and
+	// remembered nowhere; see TrackRequest.validate_only.
 	Track(ctx context.Context, in *TrackRequest, opts ...grpc.CallOption) (*TrackResponse, error)
 	// TrackBatch validates and stores up to 500 events in one call.
 	//
@@ -142,6 +146,10 @@ type TrackServiceServer interface {
 	//     is shutting down. Nothing was acknowledged; retry with the same message_id.
 	//   - DEADLINE_EXCEEDED: the deadline passed before the event was durable. It may
 	//     still be stored; retrying with the same message_id is safe.
+	//
+	// With validate_only set (a dry run), the event is judged by the same rules,
+	// with the same violations and status codes, and is stored, forwarded and
+	// remembered nowhere; see TrackRequest.validate_only.
 	Track(context.Context, *TrackRequest) (*TrackResponse, error)
 	// TrackBatch validates and stores up to 500 events in one call.
 	//
