@@ -46,9 +46,9 @@ void Tracker::CountRejected(const FieldViolations& violations, bool dry_run, Dry
 }
 
 void Tracker::DryRunTrack(Record record, const TrackCallback& done) {
+  const bool duplicate = pipeline_.FindDuplicates(absl::MakeConstSpan(&record, 1)).front();
   v1::TrackResponse response;
   response.set_message_id(std::move(record.message_id));
-  const bool duplicate = pipeline_.FindDuplicates(absl::MakeConstSpan(&record, 1)).front();
   response.set_duplicate(duplicate);
   if (!duplicate) response.set_documented_json(std::move(record.json));
   CountDryRun(DryRunRpc::kTrack,
