@@ -110,6 +110,16 @@ absl::StatusOr<v1::TrackBatchResponse> TrackClient::TrackBatch(v1::TrackBatchReq
   return response;
 }
 
+absl::StatusOr<v1::TrackResponse> TrackClient::DryRun(v1::TrackRequest request) {
+  request.set_validate_only(true);
+  return Track(std::move(request));
+}
+
+absl::StatusOr<v1::TrackBatchResponse> TrackClient::DryRunBatch(v1::TrackBatchRequest request) {
+  request.set_validate_only(true);
+  return TrackBatch(std::move(request));
+}
+
 absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus> TrackClient::CheckHealth() {
   auto context = NewContext();
   grpc::health::v1::HealthCheckResponse response;
