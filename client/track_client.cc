@@ -89,6 +89,7 @@ absl::StatusOr<v1::TrackResponse> TrackClient::TrackAccountAddedUser(
   props->set_user_role(event.user_role);
   props->set_user_name(event.user_name);
   props->set_user_email(event.user_email);
+  request.set_validate_only(event.validate_only);
   return Track(std::move(request));
 }
 

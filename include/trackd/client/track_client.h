@@ -73,6 +73,7 @@ struct AccountAddedUserEvent {
   std::string user_email;               // Optional.
   std::string message_id;               // Optional: a new UUIDv7 when empty.
   std::optional<absl::Time> timestamp;  // Optional: now when unset.
+  bool validate_only = false;           // A dry run: see TrackClient::DryRun.
 };
 
 // Thread-safe: one client may be shared by every thread of a process.
