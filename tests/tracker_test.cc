@@ -3,6 +3,7 @@
 // reads, on a clock the test moves.
 #include "server/tracker.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -221,6 +222,56 @@ TEST_F(TrackerTest, RecordsCarryNoPartitionKeyWhenTheSinkDoesNotPartition) {
   ASSERT_TRUE(Track(testing::SeedRequest()).ok());
   ASSERT_THAT(sink_.stored(), SizeIs(1));
   EXPECT_EQ(sink_.stored()[0].partition_key, "");
+}
+
+// Holds every Write until released: a store stuck in its fsync.
+class StuckSink final : public Sink {
+ public:
+  absl::Status Write(absl::Span<const Record>) override {
+    entered_.Notify();
+    release_.WaitForNotification();
+    return absl::OkStatus();
+  }
+  absl::Status Failure() const override { return absl::OkStatus(); }
+  absl::Notification entered_, release_;
+};
+
+// A dry run never waits for the group commit: while the writer is stuck in a
+// write, dry runs are answered before Track returns, and an id being written
+// already counts as a duplicate, as a real call would be answered.
+TEST(TrackerDryRunTest, ADryRunIsAnsweredAtOnceWhileTheWriterIsStuck) {
+  testing::FakeClock clock(testing::TestNow());
+  StuckSink sink;
+  DedupeIndex index{DedupeOptions()};
+  Pipeline pipeline(sink, index, clock, PipelineOptions());
+  Tracker tracker(pipeline, clock, TrackerOptions());
+  absl::Notification real_done;
+  tracker.Track(ToWire(testing::SeedRequest()),
+                [&](absl::StatusOr<const v1::TrackResponse*>) { real_done.Notify(); });
+  sink.entered_.WaitForNotification();
+
+  const auto dry_run = [&](const std::string& message_id) {
+    v1::TrackRequest request = testing::SeedRequest();
+    request.set_message_id(message_id);
+    request.set_validate_only(true);
+    std::optional<v1::TrackResponse> answer;
+    tracker.Track(ToWire(request), [&](absl::StatusOr<const v1::TrackResponse*> response) {
+      ASSERT_TRUE(response.ok()) << response.status();
+      answer = **response;
+    });
+    return answer;  // Empty when the answer did not come before Track returned.
+  };
+  const std::optional<v1::TrackResponse> in_flight = dry_run(testing::SeedRequest().message_id());
+  ASSERT_TRUE(in_flight.has_value());
+  EXPECT_TRUE(in_flight->duplicate());
+  const std::optional<v1::TrackResponse> fresh = dry_run("fresh");
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_FALSE(fresh->duplicate());
+  EXPECT_EQ(fresh->documented_json(), EncodeDocumentedJson(testing::SeedRequest()));
+
+  EXPECT_FALSE(real_done.HasBeenNotified());
+  sink.release_.Notify();
+  real_done.WaitForNotification();
 }
 
 }  // namespace
