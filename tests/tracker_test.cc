@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
@@ -242,30 +243,34 @@ class StuckSink final : public Sink {
 TEST(TrackerDryRunTest, ADryRunIsAnsweredAtOnceWhileTheWriterIsStuck) {
   testing::FakeClock clock(testing::TestNow());
   StuckSink sink;
+  // Outlive the pipeline: a broken dry run would be answered only once it stops.
+  std::optional<v1::TrackResponse> in_flight, fresh;
+  absl::Notification real_done;
   DedupeIndex index{DedupeOptions()};
   Pipeline pipeline(sink, index, clock, PipelineOptions());
+  // Declared after the pipeline, so a failed assertion unsticks the writer first.
+  absl::Cleanup unstick = [&sink] {
+    if (!sink.release_.HasBeenNotified()) sink.release_.Notify();
+  };
   Tracker tracker(pipeline, clock, TrackerOptions());
-  absl::Notification real_done;
   tracker.Track(ToWire(testing::SeedRequest()),
                 [&](absl::StatusOr<const v1::TrackResponse*>) { real_done.Notify(); });
   sink.entered_.WaitForNotification();
 
-  const auto dry_run = [&](const std::string& message_id) {
+  const auto dry_run = [&](const std::string& message_id, std::optional<v1::TrackResponse>* out) {
     v1::TrackRequest request = testing::SeedRequest();
     request.set_message_id(message_id);
     request.set_validate_only(true);
-    std::optional<v1::TrackResponse> answer;
-    tracker.Track(ToWire(request), [&](absl::StatusOr<const v1::TrackResponse*> response) {
+    tracker.Track(ToWire(request), [out](absl::StatusOr<const v1::TrackResponse*> response) {
       ASSERT_TRUE(response.ok()) << response.status();
-      answer = **response;
+      *out = **response;
     });
-    return answer;  // Empty when the answer did not come before Track returned.
   };
-  const std::optional<v1::TrackResponse> in_flight = dry_run(testing::SeedRequest().message_id());
-  ASSERT_TRUE(in_flight.has_value());
+  dry_run(testing::SeedRequest().message_id(), &in_flight);
+  ASSERT_TRUE(in_flight.has_value()) << "not answered before Track returned";
   EXPECT_TRUE(in_flight->duplicate());
-  const std::optional<v1::TrackResponse> fresh = dry_run("fresh");
-  ASSERT_TRUE(fresh.has_value());
+  dry_run("fresh", &fresh);
+  ASSERT_TRUE(fresh.has_value()) << "not answered before Track returned";
   EXPECT_FALSE(fresh->duplicate());
   EXPECT_EQ(fresh->documented_json(), EncodeDocumentedJson(testing::SeedRequest()));
 
