@@ -168,7 +168,8 @@ TEST_F(TrackctlTest, FlagDryRunPrintsTheLineARealSendThenStores) {
   ASSERT_EQ(StoredLines().size(), 1u);
   EXPECT_EQ(dry.output, "event (dry run): accepted message_id=m-9\n" + StoredLines()[0] + "\n");
 
-  const RunResult rejected = Run("track --dry-run --user_id=u --group_id=g --role=r --user_email=x");
+  const RunResult rejected =
+      Run("track --dry-run --user_id=u --group_id=g --role=r --user_email=x");
   EXPECT_EQ(rejected.exit_code, 1);
   EXPECT_EQ(rejected.output,
             "event (dry run): rejected\n  --user_email: must contain exactly one '@'\n");
