@@ -11,7 +11,6 @@
 #include <httplib.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
@@ -26,17 +25,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// Sets the string field at `proto_path` ("account_added_user.user_email") through reflection.
-void SetByPath(google::protobuf::Message& message, const std::string& proto_path,
-               const std::string& value) {
-  google::protobuf::Message* at = &message;
-  const std::vector<std::string> parts = absl::StrSplit(proto_path, '.');
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    at = at->GetReflection()->MutableMessage(at, at->GetDescriptor()->FindFieldByName(parts[i]));
-  }
-  at->GetReflection()->SetString(at, at->GetDescriptor()->FindFieldByName(parts.back()), value);
-}
 
 class PersonalDataServerTest : public ::testing::Test {
  protected:
@@ -137,7 +125,7 @@ TEST_F(PersonalDataServerTest, ErrorsAndMetricLabelsNeverCarryAPersonalValue) {
     for (const std::string& value :
          {marker + "\xFF", marker + std::string(100000, 'p'), marker + " no at sign\n"}) {
       v1::TrackRequest request = testing::SeedRequest();
-      SetByPath(request, field->proto_path, value);
+      testing::SetStringAtPath(request, field->proto_path, value);
       const grpc::Status status = Track(request);
       EXPECT_FALSE(status.ok()) << field->proto_path;
       absl::StrAppend(&errors, status.error_message(), status.error_details());
