@@ -2,21 +2,22 @@
 
 #include <sys/stat.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "openssl/evp.h"
-#include "openssl/hmac.h"
+#include "openssl/crypto.h"
 
 namespace trackd {
 namespace {
 
 class PolicyFilter final : public PersonalValueFilter {
  public:
-  PolicyFilter(PersonalDataPolicy policy, std::string key, const DataClasses& classes)
-      : policy_(policy), key_(std::move(key)), classes_(classes) {}
+  PolicyFilter(PersonalDataPolicy policy, const std::string& key, const DataClasses& classes)
+      : policy_(policy), hmac_(key), classes_(classes) {}
 
   bool IsPersonal(const google::protobuf::FieldDescriptor& field) const override {
     return classes_.IsPersonal(field);
@@ -24,13 +25,13 @@ class PolicyFilter final : public PersonalValueFilter {
 
   bool Replace(absl::string_view value, std::string* replacement) const override {
     if (policy_ == PersonalDataPolicy::kDrop) return false;
-    *replacement = HmacSha256Hex(key_, value);
+    *replacement = hmac_.Hex(value);
     return true;
   }
 
  private:
   const PersonalDataPolicy policy_;
-  const std::string key_;
+  const HmacSha256 hmac_;
   const DataClasses& classes_;
 };
 
@@ -80,11 +81,52 @@ absl::StatusOr<std::string> ReadPersonalDataKey(const std::string& path) {
   return key;
 }
 
-std::string HmacSha256Hex(absl::string_view key, absl::string_view value) {
+// The SHA-256 states after the key's inner and outer pads (RFC 2104).
+struct HmacSha256::State {
+  EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // Fetched once, not per call.
+  EVP_MD_CTX* inner = EVP_MD_CTX_new();
+  EVP_MD_CTX* outer = EVP_MD_CTX_new();
+  ~State() {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+    EVP_MD_free(sha256);
+  }
+};
+
+HmacSha256::HmacSha256(absl::string_view key) : state_(std::make_unique<State>()) {
+  constexpr size_t kBlock = 64;
+  unsigned char block[kBlock] = {};
+  if (key.size() > kBlock) {
+    unsigned int length = 0;
+    EVP_Digest(key.data(), key.size(), block, &length, state_->sha256, nullptr);
+  } else {
+    std::memcpy(block, key.data(), key.size());
+  }
+  unsigned char pad[kBlock];
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x36;
+  EVP_DigestInit_ex(state_->inner, state_->sha256, nullptr);
+  EVP_DigestUpdate(state_->inner, pad, kBlock);
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x5c;
+  EVP_DigestInit_ex(state_->outer, state_->sha256, nullptr);
+  EVP_DigestUpdate(state_->outer, pad, kBlock);
+  OPENSSL_cleanse(block, kBlock);
+  OPENSSL_cleanse(pad, kBlock);
+}
+
+HmacSha256::~HmacSha256() = default;
+
+std::string HmacSha256::Hex(absl::string_view value) const {
+  // One context per thread, reused: a copy of a padded state costs no allocation.
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
+      EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(value.data()), value.size(), digest, &length);
+  EVP_MD_CTX_copy_ex(ctx.get(), state_->inner);
+  EVP_DigestUpdate(ctx.get(), value.data(), value.size());
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  EVP_MD_CTX_copy_ex(ctx.get(), state_->outer);
+  EVP_DigestUpdate(ctx.get(), digest, length);
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
   constexpr char kHex[] = "0123456789abcdef";
   std::string hex(2 * length, '0');
   for (unsigned int i = 0; i < length; ++i) {
@@ -94,11 +136,15 @@ std::string HmacSha256Hex(absl::string_view key, absl::string_view value) {
   return hex;
 }
 
+std::string HmacSha256Hex(absl::string_view key, absl::string_view value) {
+  return HmacSha256(key).Hex(value);
+}
+
 std::unique_ptr<PersonalValueFilter> MakePersonalValueFilter(PersonalDataPolicy policy,
                                                              std::string key,
                                                              const DataClasses& classes) {
   if (policy == PersonalDataPolicy::kKeep) return nullptr;
-  return std::make_unique<PolicyFilter>(policy, std::move(key), classes);
+  return std::make_unique<PolicyFilter>(policy, key, classes);
 }
 
 }  // namespace trackd
