@@ -19,8 +19,8 @@ namespace trackd {
 // One annotated field, with the two names a person reading trackd's output meets.
 struct ClassifiedField {
   const google::protobuf::FieldDescriptor* field;
-  std::string proto_path;  // From the root message: "account_added_user.user_email".
-  std::string json_path;   // In the documented JSON: "properties.user_email".
+  std::string proto_path;  // From the root message: "account_added_user.user_role".
+  std::string json_path;   // In the documented JSON: "properties.user_role".
   v1::DataClass data_class;
 };
 

@@ -72,8 +72,8 @@ ABSL_FLAG(std::string, sink, "file",
           "Where events go: 'file' (the embedded log), 'http' (the embedded log as a spool, "
           "forwarded to --http_url) or 'kafka' (--kafka_brokers, --kafka_topic).");
 ABSL_FLAG(std::string, personal_data, "keep",
-          "What the sink writes or forwards for the fields the contract annotates personal "
-          "(user_name, user_email): keep, hash (HMAC-SHA-256 hex under "
+          "What the sink writes or forwards for the fields the contract annotates personal: "
+          "keep, hash (HMAC-SHA-256 hex under "
           "--personal_data_key_file) or drop (the key is left out).");
 ABSL_FLAG(std::string, personal_data_key_file, "",
           "--personal_data=hash: a file of at least 32 bytes, not readable by everyone; its "
