@@ -59,10 +59,11 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(const ServerCo
   server->shutdown_grace_ = config.shutdown_grace;
 
   if (auto status = CheckTlsFiles(config.tls, fs); !status.ok()) return status;
+  // Before the sink: a bad key file stops start-up before anything is opened.
+  if (auto s = server->BuildPersonalDataFilter(config.personal_data); !s.ok()) return s;
   if (auto status = server->BuildSink(config, fs, clock); !status.ok()) return status;
   server->pipeline_ =
       std::make_unique<Pipeline>(*server->sink_, *server->index_, clock, config.pipeline);
-  if (auto s = server->BuildPersonalDataFilter(config.personal_data); !s.ok()) return s;
   server->BuildTracker(config, clock);
   if (auto s = server->BuildService(config, fs, clock); !s.ok()) return s;
   if (auto s = server->RegisterMetrics(); !s.ok()) return s;
