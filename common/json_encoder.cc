@@ -263,6 +263,53 @@ void WriteOptionalProperty(const char (&quoted_key)[N], const std::string& value
   out.JsonString(value);
 }
 
+// The typed string fields the encoder writes, looked up once.
+struct TypedFields {
+  const google::protobuf::FieldDescriptor* user_id;
+  const google::protobuf::FieldDescriptor* group_id;
+  const google::protobuf::FieldDescriptor* user_name;
+  const google::protobuf::FieldDescriptor* user_email;
+  const google::protobuf::FieldDescriptor* user_role;
+
+  static const TypedFields& Get() {
+    static const TypedFields fields = [] {
+      const auto* request = v1::TrackRequest::descriptor();
+      const auto* props = v1::AccountAddedUser::descriptor();
+      return TypedFields{request->FindFieldByNumber(v1::TrackRequest::kUserIdFieldNumber),
+                         request->FindFieldByNumber(v1::TrackRequest::kGroupIdFieldNumber),
+                         props->FindFieldByNumber(v1::AccountAddedUser::kUserNameFieldNumber),
+                         props->FindFieldByNumber(v1::AccountAddedUser::kUserEmailFieldNumber),
+                         props->FindFieldByNumber(v1::AccountAddedUser::kUserRoleFieldNumber)};
+    }();
+    return fields;
+  }
+};
+
+// Points `*value` at what the line carries for `field` (kept in `scratch` when
+// replaced); false when the key is left out.
+bool Filter(const PersonalValueFilter& personal, const google::protobuf::FieldDescriptor& field,
+            absl::string_view* value, std::string* scratch) {
+  if (!personal.IsPersonal(field)) return true;
+  if (!personal.Replace(*value, scratch)) return false;
+  *value = *scratch;
+  return true;
+}
+
+// WriteOptionalProperty for a field `personal` may replace or leave out.
+template <size_t N>
+void WriteFilteredProperty(const char (&quoted_key)[N], const std::string& value,
+                           const google::protobuf::FieldDescriptor& field,
+                           const PersonalValueFilter& personal, bool* first, LineWriter& out) {
+  if (value.empty()) return;
+  absl::string_view written = value;
+  std::string scratch;
+  if (!Filter(personal, field, &written, &scratch)) return;
+  if (!*first) out.Literal(",");
+  *first = false;
+  out.Literal(quoted_key);
+  out.JsonString(written);
+}
+
 // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
 void CivilFromDays(int64_t days, int64_t* year, unsigned* month, unsigned* day) {
   days += 719468;
@@ -376,12 +423,19 @@ void AppendTimestamp(int64_t seconds, int32_t nanos, std::string* out) {
   writer.Finish();
 }
 
-void AppendDocumentedJson(const v1::TrackRequest& request, std::string* out) {
+void AppendDocumentedJson(const v1::TrackRequest& request, std::string* out,
+                          const PersonalValueFilter* personal) {
   LineWriter line(out, EstimateLine(request));
-  line.Literal("{\"user_id\":");
-  line.JsonString(request.user_id());
-
-  line.Literal(",\"event\":");
+  const TypedFields* fields = personal == nullptr ? nullptr : &TypedFields::Get();
+  std::string scratch;  // Holds a replaced value while it is written.
+  absl::string_view user_id = request.user_id();
+  if (personal == nullptr || Filter(*personal, *fields->user_id, &user_id, &scratch)) {
+    line.Literal("{\"user_id\":");
+    line.JsonString(user_id);
+    line.Literal(",\"event\":");
+  } else {
+    line.Literal("{\"event\":");
+  }
   if (request.has_account_added_user()) {
     line.JsonString(kAccountAddedUserEvent);
   } else {
@@ -392,18 +446,29 @@ void AppendDocumentedJson(const v1::TrackRequest& request, std::string* out) {
   if (request.has_account_added_user()) {
     const auto& props = request.account_added_user();
     bool first = true;
-    WriteOptionalProperty("\"user_name\":", props.user_name(), &first, line);
-    WriteOptionalProperty("\"user_email\":", props.user_email(), &first, line);
-    WriteOptionalProperty("\"user_role\":", props.user_role(), &first, line);
+    if (personal == nullptr) {
+      WriteOptionalProperty("\"user_name\":", props.user_name(), &first, line);
+      WriteOptionalProperty("\"user_email\":", props.user_email(), &first, line);
+      WriteOptionalProperty("\"user_role\":", props.user_role(), &first, line);
+    } else {
+      WriteFilteredProperty("\"user_name\":", props.user_name(), *fields->user_name, *personal,
+                            &first, line);
+      WriteFilteredProperty("\"user_email\":", props.user_email(), *fields->user_email,
+                            *personal, &first, line);
+      WriteFilteredProperty("\"user_role\":", props.user_role(), *fields->user_role, *personal,
+                            &first, line);
+    }
   } else if (request.has_properties()) {
     WriteStructFields(request.properties(), {}, false, line);
   }
 
   line.Literal("},\"context\":{");
-  bool has_group = !request.group_id().empty();
+  absl::string_view group_id = request.group_id();
+  bool has_group = !group_id.empty() &&
+                   (personal == nullptr || Filter(*personal, *fields->group_id, &group_id, &scratch));
   if (has_group) {
     line.Literal("\"group_id\":");
-    line.JsonString(request.group_id());
+    line.JsonString(group_id);
   }
   if (request.has_context()) {
     WriteStructFields(request.context(), "group_id", has_group, line);

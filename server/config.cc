@@ -140,6 +140,10 @@ absl::Status ServerConfig::Validate() const {
   if (auto status = ValidateTransport(*this); !status.ok()) return status;
   if (auto status = ValidateStore(*this); !status.ok()) return status;
   if (auto status = ValidateLimits(limits); !status.ok()) return status;
+  if (personal_data.policy == PersonalDataPolicy::kHash && personal_data.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--personal_data=hash needs --personal_data_key_file (the HMAC key)");
+  }
   switch (sink) {
     case SinkKind::kFile:
       return absl::OkStatus();

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "server/dedupe_index.h"
 #include "server/event_log.h"
+#include "server/personal_data.h"
 #include "server/pipeline.h"
 #include "server/sinks/http_forwarder.h"
 #include "server/sinks/kafka_sink.h"
@@ -52,6 +53,15 @@ struct LimitsConfig {
   absl::Duration max_connection_idle = absl::Minutes(15);
 };
 
+// What the sink writes or forwards for the fields the contract declares
+// personal (personal_data.h). One sink per process: this is its policy.
+struct PersonalDataConfig {
+  PersonalDataPolicy policy = PersonalDataPolicy::kKeep;
+  // kHash: a file of at least 32 bytes, not readable by everyone; its bytes
+  // are the HMAC key. Read at Start, never logged.
+  std::string key_file;
+};
+
 struct ServerConfig {
   // The address gRPC listens on; port 0 picks a free port (see port()).
   std::string listen = "127.0.0.1:50051";
@@ -72,6 +82,7 @@ struct ServerConfig {
   KafkaSinkOptions kafka;     // kKafka.
   TlsConfig tls;
   LimitsConfig limits;
+  PersonalDataConfig personal_data;
   // Hashed bearer tokens (see authenticator.h); "" turns authentication off.
   std::string auth_tokens_file;
   // The admin HTTP port (/metrics, /healthz, /readyz); "" turns it off.

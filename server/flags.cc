@@ -71,6 +71,13 @@ ABSL_FLAG(absl::Duration, log_summary_interval, absl::Seconds(60),
 ABSL_FLAG(std::string, sink, "file",
           "Where events go: 'file' (the embedded log), 'http' (the embedded log as a spool, "
           "forwarded to --http_url) or 'kafka' (--kafka_brokers, --kafka_topic).");
+ABSL_FLAG(std::string, personal_data, "keep",
+          "What the sink writes or forwards for the fields the contract annotates personal: "
+          "keep, hash (HMAC-SHA-256 hex under "
+          "--personal_data_key_file) or drop (the key is left out).");
+ABSL_FLAG(std::string, personal_data_key_file, "",
+          "--personal_data=hash: a file of at least 32 bytes, not readable by everyone; its "
+          "bytes are the HMAC key.");
 ABSL_FLAG(std::string, http_url, "", "--sink=http: the Track API endpoint events are POSTed to.");
 ABSL_FLAG(int, http_batch, 1,
           "--sink=http: events per request; 1 posts the JSON object, more post a JSON array.");
@@ -196,6 +203,10 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags(FileSystem& fs,
   if (auto status = SinkFromFlags(fs, kafka_properties, getenv, config); !status.ok()) {
     return status;
   }
+  auto policy = ParsePersonalDataPolicy(absl::GetFlag(FLAGS_personal_data));
+  if (!policy.ok()) return policy.status();
+  config.personal_data = {.policy = *policy,
+                          .key_file = absl::GetFlag(FLAGS_personal_data_key_file)};
   if (auto status = config.ValidateWithSizingFloors(); !status.ok()) return status;
   return config;
 }

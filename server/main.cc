@@ -133,6 +133,9 @@ void LogServing(const trackd::ServerConfig& config, const trackd::TrackdServer& 
                {"tls", config.tls.enabled() ? (config.tls.client_ca_file.empty() ? "tls" : "mtls")
                                             : "plaintext"},
                {"auth", config.auth_tokens_file.empty() ? "off" : "bearer tokens"},
+               // The policy only: the key file's path and content stay out of logs.
+               {"personal_data", std::string(trackd::PersonalDataPolicyName(
+                                     config.personal_data.policy))},
                {"admin_port", absl::StrCat(server.admin_port())},
                {"max_message_bytes", absl::StrCat(config.limits.max_message_bytes)},
                {"rate_limit_per_client", absl::StrCat(config.limits.rate_limit_per_client)},

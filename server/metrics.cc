@@ -151,9 +151,16 @@ HistogramFamily& MetricsRegistry::AddHistogram(const std::string& name, const st
 }
 
 void MetricsRegistry::AddCallback(const std::string& name, const std::string& help,
-                                  const std::string& type, std::function<double()> read) {
+                                  const std::string& type, std::function<double()> read,
+                                  std::vector<std::pair<std::string, std::string>> labels) {
+  std::string series = name;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    absl::StrAppend(&series, i == 0 ? "{" : ",", labels[i].first, "=\"",
+                    EscapeLabel(labels[i].second), "\"");
+  }
+  if (!labels.empty()) series += "}";
   absl::MutexLock lock(&mu_);
-  callbacks_.push_back({name, help, type, std::move(read)});
+  callbacks_.push_back({name, help, type, std::move(read), std::move(series)});
 }
 
 std::string MetricsRegistry::Render() const {
@@ -163,7 +170,7 @@ std::string MetricsRegistry::Render() const {
   for (const auto& h : histograms_) h->Render(&out);
   for (const auto& c : callbacks_) {
     Header(c.name, c.help, c.type, &out);
-    absl::StrAppend(&out, c.name, " ", FormatValue(c.read()), "\n");
+    absl::StrAppend(&out, c.series, " ", FormatValue(c.read()), "\n");
   }
   return out;
 }

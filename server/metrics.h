@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -117,8 +118,11 @@ class MetricsRegistry {
                                 std::vector<std::string> labels, std::vector<double> bounds);
   // A gauge (or a counter kept elsewhere, with type "counter") whose value is
   // read from `read` at each scrape; `read` must be thread-safe.
+  // `labels` (name, value) are written on its one series, as in an info
+  // metric: trackd_personal_data_policy{policy="hash"} 1.
   void AddCallback(const std::string& name, const std::string& help, const std::string& type,
-                   std::function<double()> read);
+                   std::function<double()> read,
+                   std::vector<std::pair<std::string, std::string>> labels = {});
 
   // The whole registry in Prometheus text format.
   std::string Render() const;
@@ -130,6 +134,7 @@ class MetricsRegistry {
   struct Callback {
     std::string name, help, type;
     std::function<double()> read;
+    std::string series;  // The name with its labels.
   };
   mutable absl::Mutex mu_;
   std::vector<std::unique_ptr<CounterFamily>> counters_ ABSL_GUARDED_BY(mu_);

@@ -60,6 +60,8 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(const ServerCo
   server->shutdown_grace_ = config.shutdown_grace;
 
   if (auto status = CheckTlsFiles(config.tls, fs); !status.ok()) return status;
+  // Before the sink: a bad key file stops start-up before anything is opened.
+  if (auto s = server->BuildPersonalDataFilter(config.personal_data); !s.ok()) return s;
   if (auto status = server->BuildSink(config, fs, clock); !status.ok()) return status;
   server->pipeline_ =
       std::make_unique<Pipeline>(*server->sink_, *server->index_, clock, config.pipeline);
@@ -70,10 +72,28 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(const ServerCo
   return server;
 }
 
+absl::Status TrackdServer::BuildPersonalDataFilter(const PersonalDataConfig& config) {
+  std::string key;
+  if (config.policy == PersonalDataPolicy::kHash) {
+    auto read = ReadPersonalDataKey(config.key_file);
+    if (!read.ok()) return read.status();
+    key = *std::move(read);
+  }
+  personal_data_ =
+      MakePersonalValueFilter(config.policy, std::move(key), DataClasses::ForTrackRequest());
+  // An info metric: which policy is in force, for dashboards and alerts.
+  metrics_.AddCallback("trackd_personal_data_policy",
+                       "1 for the --personal_data policy in force (keep, hash or drop).", "gauge",
+                       [] { return 1.0; },
+                       {{"policy", std::string(PersonalDataPolicyName(config.policy))}});
+  return absl::OkStatus();
+}
+
 void TrackdServer::BuildTracker(const ServerConfig& config, Clock& clock) {
   TrackerOptions tracker_options{.timestamps = config.timestamps,
                                  .max_batch_items = config.limits.max_batch_items,
-                                 .partition_keys = config.sink == SinkKind::kKafka};
+                                 .partition_keys = config.sink == SinkKind::kKafka,
+                                 .personal_data = personal_data_.get()};
   CounterFamily& rejected = metrics_.AddCounter(
       "trackd_events_rejected_total", "Events rejected by validation, by field.", {"field"});
   tracker_options.on_rejected = [&rejected](const FieldViolations& violations) {

@@ -86,6 +86,7 @@ class TrackdServer {
   // Opens and recovers the log; its failure turns health NOT_SERVING.
   absl::Status OpenLog(const EventLogOptions& options, FileSystem& fs);
   // The validation stage, counting rejected events by field.
+  absl::Status BuildPersonalDataFilter(const PersonalDataConfig& config);
   void BuildTracker(const ServerConfig& config, Clock& clock);
   // The gRPC service with its authenticator, rate limiter and request metrics.
   absl::Status BuildService(const ServerConfig& config, FileSystem& fs, Clock& clock);
@@ -113,6 +114,7 @@ class TrackdServer {
   std::unique_ptr<Sink> sink_;
   HttpForwarder* forwarder_ = nullptr;  // kHttp: owned by sink_.
   std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<PersonalValueFilter> personal_data_;  // nullptr: keep.
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<TrackServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;

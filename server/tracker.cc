@@ -23,7 +23,7 @@ FieldViolations Tracker::Prepare(const wire::TrackRequest& wire_request, absl::T
   FieldViolations violations = DecodeWireRequest(wire_request, &request);
   if (violations.empty()) violations = FindViolations(request, now, options_.timestamps);
   if (violations.empty()) {
-    AppendDocumentedJson(request, &record->json);
+    AppendDocumentedJson(request, &record->json, options_.personal_data);
     violations = CheckEncodedSize(record->json.size());
   }
   if (!violations.empty()) {

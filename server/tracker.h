@@ -16,6 +16,7 @@
 #include "server/validate.h"
 #include "server/wire/track_wire.pb.h"
 #include "trackd/common/clock.h"
+#include "trackd/common/json_encoder.h"
 #include "trackd/v1/track.pb.h"
 
 namespace trackd {
@@ -36,6 +37,9 @@ struct TrackerOptions {
   // Whether records carry a partition key (Record::partition_key); only a
   // sink that partitions (Kafka) needs one.
   bool partition_keys = true;
+  // The --personal_data policy the encoder applies (personal_data.h); nullptr
+  // keeps values as they are. Must outlive the tracker.
+  const PersonalValueFilter* personal_data = nullptr;
   // Called with the violations of each rejected event (for metrics); may be
   // empty. Not called for dry runs, which have their own count.
   std::function<void(const FieldViolations&)> on_rejected;

@@ -35,6 +35,8 @@
 ABSL_FLAG(std::string, config_test_greeting, "", "A flag only config_test defines.");
 
 ABSL_DECLARE_FLAG(std::string, sink);
+ABSL_DECLARE_FLAG(std::string, personal_data);
+ABSL_DECLARE_FLAG(std::string, personal_data_key_file);
 ABSL_DECLARE_FLAG(std::string, http_url);
 ABSL_DECLARE_FLAG(std::string, http_auth_header_file);
 ABSL_DECLARE_FLAG(std::string, listen);
@@ -150,6 +152,9 @@ std::vector<ValidateCase> ValidateCases() {
       {"ConnectionIdleUnderASecond", file,
        [](ServerConfig& c) { c.limits.max_connection_idle = absl::Milliseconds(999); },
        "--max_connection_idle"},
+      {"PersonalDataHashWithoutKeyFile", file,
+       [](ServerConfig& c) { c.personal_data.policy = PersonalDataPolicy::kHash; },
+       "--personal_data_key_file"},
       {"HttpWithoutUrl", http, [](ServerConfig& c) { c.http.http.url = ""; }, "--http_url"},
       {"HttpUrlNotHttp", http, [](ServerConfig& c) { c.http.http.url = "ftp://h/track"; },
        "--http_url"},
@@ -402,6 +407,24 @@ TEST(ServerConfigFromFlagsTest, FillsEachSectionFromItsFlags) {
   EXPECT_EQ(config->kafka.topic, "trackd-events");
   EXPECT_THAT(config->kafka.properties,
               ElementsAre(std::pair<std::string, std::string>("acks", "all")));
+}
+
+TEST(ServerConfigFromFlagsTest, PersonalDataIsKeepByDefaultAndOtherwiseAsTheFlagsSay) {
+  absl::FlagSaver restore_flags;
+  PosixFileSystem fs;
+  EXPECT_EQ(ServerConfigFromFlags(fs, {}, Environment({}))->personal_data.policy,
+            PersonalDataPolicy::kKeep);
+  absl::SetFlag(&FLAGS_personal_data, "hash");
+  EXPECT_THAT(ServerConfigFromFlags(fs, {}, Environment({})).status().message(),
+              HasSubstr("--personal_data=hash needs --personal_data_key_file"));
+  absl::SetFlag(&FLAGS_personal_data_key_file, "/run/secrets/pd-key");
+  auto config = ServerConfigFromFlags(fs, {}, Environment({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->personal_data.policy, PersonalDataPolicy::kHash);
+  EXPECT_EQ(config->personal_data.key_file, "/run/secrets/pd-key");
+  absl::SetFlag(&FLAGS_personal_data, "redact");
+  EXPECT_THAT(ServerConfigFromFlags(fs, {}, Environment({})).status().message(),
+              HasSubstr("--personal_data must be keep, hash or drop"));
 }
 
 TEST(ServerConfigFromFlagsTest, RefusesWhatValidateOrTheFloorsRefuse) {

@@ -23,6 +23,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include "server/data_classes.h"
 #include "server/file_system.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
@@ -259,7 +260,7 @@ TEST(ProcessTest, DataGroupReadableFromTheEnvironmentGivesFiles0640InA0750Direct
   EXPECT_EQ(trackd.TerminateAndWait(absl::Seconds(30)), 0);
 }
 
-TEST(ProcessTest, LogsHoldNoEmailUserNameOrToken) {
+TEST(ProcessTest, LogsHoldNoPersonalValueTokenOrCredential) {
   testing::TempDir work;
   const std::string token = "tok-4f9a1c77e2";
   {
@@ -282,16 +283,35 @@ TEST(ProcessTest, LogsHoldNoEmailUserNameOrToken) {
        "--http_auth_header_file=" + work.path() + "/auth-header", "--log_summary_interval=1s"});
   auto stub = v1::TrackService::NewStub(
       grpc::CreateChannel(trackd.target(), grpc::InsecureChannelCredentials()));
-  const std::vector<std::string> emails = {"mark.wood@example.com", "zoe.secret@example.org",
-                                           "not an email@example.net"};
+  // Every field the descriptors annotate personal gets addresses, a name, and a
+  // marker of its own in values its rules refuse; a field annotated later is
+  // covered without editing this test.
+  const auto personal = DataClasses::ForTrackRequest().Personal();
+  ASSERT_FALSE(personal.empty());
+  std::vector<std::string> secrets = {"@example.", "Secretname", "mark.wood", token,
+                                      "upstream-secret-99", "pw-77xq", "key-55zz"};
+  std::vector<std::vector<std::string>> values = {
+      {"mark.wood@example.com"}, {"zoe.secret@example.org"}, {"not an email@example.net"},
+      {"Zoë Secretname"}};
+  for (const ClassifiedField* field : personal) {
+    const std::string marker = absl::StrCat("pdmarker-", field->field->number(), "-", secrets.size());
+    secrets.push_back(marker);
+    values.push_back({field->proto_path, marker + "\xFF"});
+    values.push_back({field->proto_path, marker + std::string(100000, 'p')});
+  }
   int n = 0;
-  for (const std::string& email : emails) {
+  for (const std::vector<std::string>& value : values) {
     for (const std::string& authorization : {"Bearer " + token, std::string("Bearer wrong")}) {
       grpc::ClientContext context;
       context.AddMetadata("authorization", authorization);
       v1::TrackRequest request = NumberedRequest(n++);
-      request.mutable_account_added_user()->set_user_email(email);
-      request.mutable_account_added_user()->set_user_name("Zoë Secretname");
+      for (const ClassifiedField* field : personal) {
+        // One value in every personal field, or a refused one in a single field.
+        if (value.size() == 1) testing::SetStringAtPath(request, field->proto_path, value[0]);
+        if (value.size() == 2 && value[0] == field->proto_path) {
+          testing::SetStringAtPath(request, field->proto_path, value[1]);
+        }
+      }
       v1::TrackResponse response;
       stub->Track(&context, request, &response);
     }
@@ -311,11 +331,25 @@ TEST(ProcessTest, LogsHoldNoEmailUserNameOrToken) {
   EXPECT_NE(log.find("\"msg\":\"summary\""), std::string::npos);
   EXPECT_NE(log.find("upstream delivery failing"), std::string::npos);
   EXPECT_NE(log.find("http://(redacted)@127.0.0.1:1/track?(redacted)"), std::string::npos) << log;
-  for (const std::string& secret : {std::string("@example."), std::string("Secretname"), token,
-                                    std::string("upstream-secret-99"), std::string("mark.wood"),
-                                    std::string("pw-77xq"), std::string("key-55zz")}) {
+  for (const std::string& secret : secrets) {
     EXPECT_EQ(log.find(secret), std::string::npos) << secret << " leaked into the log:\n" << log;
   }
+}
+
+// The policy in force is in the serving line; the key is not, nor its path.
+TEST(ProcessTest, ServingLineNamesThePersonalDataPolicyButNotItsKey) {
+  testing::TempDir work;
+  const std::string key = "process-test-key-4d1f0c9a7e2b5a8c6f3e1d0b";
+  const std::string key_file = work.path() + "/pd-key";
+  std::ofstream(key_file) << key;
+  ASSERT_EQ(chmod(key_file.c_str(), 0600), 0);
+  TrackdProcess trackd(work.path() + "/data", work.path(),
+                       {"--personal_data=hash", "--personal_data_key_file=" + key_file});
+  EXPECT_EQ(trackd.TerminateAndWait(absl::Seconds(15)), 0);
+  const std::string log = trackd.Log();
+  EXPECT_NE(log.find("\"personal_data\":\"hash\""), std::string::npos) << log;
+  EXPECT_EQ(log.find(key), std::string::npos) << "the key leaked into the log:\n" << log;
+  EXPECT_EQ(log.find("pd-key"), std::string::npos) << log;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -270,6 +271,16 @@ absl::StatusOr<std::unique_ptr<AppendableFile>> FaultInjectingFileSystem::OpenFo
   auto real = real_.OpenForAppend(path);
   if (!real.ok()) return real.status();
   return std::make_unique<FaultInjectingFile>(std::move(*real), *this, path);
+}
+
+void SetStringAtPath(google::protobuf::Message& message, const std::string& proto_path,
+                     const std::string& value) {
+  google::protobuf::Message* at = &message;
+  const std::vector<std::string> parts = absl::StrSplit(proto_path, '.');
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    at = at->GetReflection()->MutableMessage(at, at->GetDescriptor()->FindFieldByName(parts[i]));
+  }
+  at->GetReflection()->SetString(at, at->GetDescriptor()->FindFieldByName(parts.back()), value);
 }
 
 }  // namespace trackd::testing

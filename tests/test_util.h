@@ -175,6 +175,11 @@ class FaultInjectingFileSystem final : public FileSystem {
   PosixFileSystem real_;
 };
 
+// Sets the string field at `proto_path` ("account_added_user.user_email") of
+// `message` through reflection, so a test can fill the fields DataClasses lists.
+void SetStringAtPath(google::protobuf::Message& message, const std::string& proto_path,
+                     const std::string& value);
+
 }  // namespace trackd::testing
 
 #endif  // TRACKD_TESTS_TEST_UTIL_H_

@@ -13,9 +13,24 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "google/protobuf/descriptor.h"
 #include "trackd/v1/track.pb.h"
 
 namespace trackd {
+
+// What the line carries for the typed fields the contract declares personal
+// (the (trackd.v1.data_class) annotation): the server's --personal_data policy
+// (server/personal_data.h) implements it. Free-form Structs (context,
+// properties) are not inspected. Must be thread-safe.
+class PersonalValueFilter {
+ public:
+  virtual ~PersonalValueFilter() = default;
+  // Whether `field` (of TrackRequest or a message below it) is personal.
+  virtual bool IsPersonal(const google::protobuf::FieldDescriptor& field) const = 0;
+  // Sets `*replacement` to what the line carries instead of `value` (the
+  // encoder escapes it), or returns false to leave the key out of the line.
+  virtual bool Replace(absl::string_view value, std::string* replacement) const = 0;
+};
 
 // Appends the documented JSON of `request` to `out`, without a trailing
 // newline. `request` must have passed FindViolations; in particular its strings
@@ -26,7 +41,13 @@ namespace trackd {
 //   user_role; empty optional ones are left out. Struct keys are sorted.
 // - "context" holds "group_id" (when set) and then the other context keys.
 // - "timestamp" is RFC 3339 UTC with exactly three fractional digits.
-void AppendDocumentedJson(const v1::TrackRequest& request, std::string* out);
+//
+// With `personal`, each typed field it calls personal (user_id, group_id and
+// the account_added_user properties are the typed ones) carries what it makes
+// of the value, or is left out; with nullptr (the keep policy) the values are
+// written as they are, at no extra cost.
+void AppendDocumentedJson(const v1::TrackRequest& request, std::string* out,
+                          const PersonalValueFilter* personal = nullptr);
 
 // Returns AppendDocumentedJson's output as a new string.
 std::string EncodeDocumentedJson(const v1::TrackRequest& request);
