@@ -42,7 +42,8 @@ std::string LineOf(const std::string& in_response, CorpusMode mode,
 
 absl::StatusOr<std::vector<CorpusCase>> LoadCorpus(const std::string& dir) {
   const std::filesystem::path root =
-      dir.empty() ? std::filesystem::path(TRACKD_SOURCE_DIR) / "tests/contract/cases" : std::filesystem::path(dir);
+      dir.empty() ? std::filesystem::path(TRACKD_SOURCE_DIR) / "tests/contract/cases"
+                  : std::filesystem::path(dir);
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(root)) {
     if (entry.path().extension() == ".json") files.push_back(entry.path());
@@ -52,13 +53,15 @@ absl::StatusOr<std::vector<CorpusCase>> LoadCorpus(const std::string& dir) {
   for (const auto& file : files) {
     std::ifstream in(file);
     const nlohmann::json array = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (!array.is_array()) return absl::InvalidArgumentError(absl::StrCat(file.string(), ": not a JSON array"));
+    if (!array.is_array())
+      return absl::InvalidArgumentError(absl::StrCat(file.string(), ": not a JSON array"));
     for (const auto& json : array) {
       CorpusCase c{.name = json.value("name", ""), .is_batch = json.contains("batch")};
       c.expect = json.at("expect");
       const absl::Status parsed = c.is_batch ? ParseProto(json.at("batch"), &c.batch)
                                              : ParseProto(json.at("request"), &c.request);
-      if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat(c.name, ": ", parsed.message()));
+      if (!parsed.ok())
+        return absl::InvalidArgumentError(absl::StrCat(c.name, ": ", parsed.message()));
       cases.push_back(std::move(c));
     }
   }

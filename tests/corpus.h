@@ -17,8 +17,8 @@ namespace trackd::testing {
 struct CorpusCase {
   std::string name;
   bool is_batch = false;
-  v1::TrackRequest request;           // when !is_batch
-  v1::TrackBatchRequest batch;        // when is_batch
+  v1::TrackRequest request;     // when !is_batch
+  v1::TrackBatchRequest batch;  // when is_batch
   nlohmann::json expect;
 };
 
