@@ -147,6 +147,21 @@ absl::Status Pipeline::Enqueue(std::vector<Record>& records,
   return absl::OkStatus();
 }
 
+std::vector<bool> Pipeline::FindDuplicates(absl::Span<const Record> records) {
+  std::vector<bool> duplicate(records.size());
+  absl::flat_hash_set<Hash128, FingerprintHash> seen;
+  if (records.size() > 1) seen.reserve(records.size());
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = clock_.Now();
+  for (size_t i = 0; i < records.size(); ++i) {
+    const Hash128 fingerprint = index_.Fingerprint(records[i].message_id);
+    // Contains only forgets expired ids, which a real call would do as well.
+    duplicate[i] = index_.Contains(fingerprint, now) || in_flight_.contains(fingerprint) ||
+                   (records.size() > 1 && !seen.insert(fingerprint).second);
+  }
+  return duplicate;
+}
+
 void Pipeline::WriterLoop() {
   // Swapped with the queue each round and kept, so the queue does not grow its
   // capacity from nothing for every batch.

@@ -29,6 +29,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/dedupe_index.h"
@@ -70,6 +71,13 @@ class Pipeline {
   // failed (some records may be stored; a retry is safe), or at once when the
   // sink has stopped for good (nothing stored).
   void Submit(std::vector<Record> records, SubmitCallback done);
+
+  // For a dry run: per record, in order, whether Submit would answer it
+  // duplicate now -- its message_id is stored or in flight, or earlier in
+  // `records`. Remembers, queues and counts nothing, never waits for the
+  // writer, and ignores the sink's health: a dry run judges events, it does
+  // not need the store (docs/contract.md, "Dry runs").
+  std::vector<bool> FindDuplicates(absl::Span<const Record> records);
 
   // Writes what is queued, then stops the writer. Later Submits get UNAVAILABLE.
   void Stop();

@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <algorithm>
+#include <array>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -83,6 +84,25 @@ void TrackdServer::BuildTracker(const ServerConfig& config, Clock& clock) {
                     : f.rfind("properties.", 0) == 0 ? "properties"
                                                      : f});
     }
+  };
+  // Dry runs count here, per event, and in no metric of stored or rejected
+  // events. The six series are resolved once, so counting takes no lock.
+  CounterFamily& dry_runs = metrics_.AddCounter(
+      "trackd_dry_runs_total", "Events judged by dry runs (validate_only), by RPC and outcome.",
+      {"rpc", "outcome"});
+  std::array<std::array<Counter*, 3>, 2> dry_run_series;
+  for (const DryRunRpc rpc : {DryRunRpc::kTrack, DryRunRpc::kTrackBatch}) {
+    for (const DryRunOutcome outcome :
+         {DryRunOutcome::kAccepted, DryRunOutcome::kDuplicate, DryRunOutcome::kRejected}) {
+      dry_run_series[static_cast<int>(rpc)][static_cast<int>(outcome)] = dry_runs.Series(
+          {rpc == DryRunRpc::kTrack ? "Track" : "TrackBatch",
+           outcome == DryRunOutcome::kAccepted    ? "accepted"
+           : outcome == DryRunOutcome::kDuplicate ? "duplicate"
+                                                  : "rejected"});
+    }
+  }
+  tracker_options.on_dry_run = [dry_run_series](DryRunRpc rpc, DryRunOutcome outcome) {
+    dry_run_series[static_cast<int>(rpc)][static_cast<int>(outcome)]->Add();
   };
   tracker_ = std::make_unique<Tracker>(*pipeline_, clock, std::move(tracker_options));
 }

@@ -28,7 +28,6 @@ FieldViolations Tracker::Prepare(const wire::TrackRequest& wire_request, absl::T
   }
   if (!violations.empty()) {
     *message_id = request.message_id();
-    if (options_.on_rejected) options_.on_rejected(violations);
     return violations;
   }
   record->message_id = request.message_id().empty() ? NewMessageId(now) : request.message_id();
@@ -38,11 +37,31 @@ FieldViolations Tracker::Prepare(const wire::TrackRequest& wire_request, absl::T
   return {};
 }
 
+void Tracker::CountRejected(const FieldViolations& violations, bool dry_run, DryRunRpc rpc) const {
+  if (dry_run) {
+    CountDryRun(rpc, DryRunOutcome::kRejected);
+  } else if (options_.on_rejected) {
+    options_.on_rejected(violations);
+  }
+}
+
+void Tracker::DryRunTrack(Record record, const TrackCallback& done) {
+  const bool duplicate = pipeline_.FindDuplicates(absl::MakeConstSpan(&record, 1)).front();
+  v1::TrackResponse response;
+  response.set_message_id(std::move(record.message_id));
+  response.set_duplicate(duplicate);
+  if (!duplicate) response.set_documented_json(std::move(record.json));
+  CountDryRun(DryRunRpc::kTrack,
+              duplicate ? DryRunOutcome::kDuplicate : DryRunOutcome::kAccepted);
+  done(&response);
+}
+
 void Tracker::Track(const wire::TrackRequest& request, TrackCallback done) {
   Record record;
   std::string message_id;
   const FieldViolations violations = Prepare(request, clock_.Now(), &record, &message_id);
   if (!violations.empty()) {
+    CountRejected(violations, request.validate_only(), DryRunRpc::kTrack);
     done(InvalidArgumentWithViolations(
         BoundedText(
             absl::StrCat("the event breaks the contract",
@@ -50,6 +69,10 @@ void Tracker::Track(const wire::TrackRequest& request, TrackCallback done) {
                          violations.front().field, " ", violations.front().description),
             kMaxStatusMessageBytes),
         violations));
+    return;
+  }
+  if (request.validate_only()) {
+    DryRunTrack(std::move(record), done);
     return;
   }
   v1::TrackResponse response;
@@ -89,12 +112,20 @@ void Tracker::TrackBatch(const wire::TrackBatchRequest& request, BatchCallback d
   records.reserve(items);
   std::vector<int> record_item;  // The item index of each record.
   record_item.reserve(items);
+  const bool dry_run = request.validate_only();
   for (int i = 0; i < items; ++i) {
     v1::TrackBatchResult* result = response.add_results();
     Record record;
     std::string message_id;
-    const FieldViolations violations = Prepare(request.requests(i), now, &record, &message_id);
+    FieldViolations violations = Prepare(request.requests(i), now, &record, &message_id);
+    if (!dry_run && request.requests(i).validate_only()) {
+      // Storing an item its caller meant as a dry run would be the worse mistake.
+      if (violations.empty()) message_id = request.requests(i).message_id();  // Valid UTF-8.
+      violations.insert(violations.begin(), {kItemValidateOnlyField, kItemValidateOnlyRule});
+      violations = BoundViolations(violations);
+    }
     if (!violations.empty()) {
+      CountRejected(violations, dry_run, DryRunRpc::kTrackBatch);
       result->set_message_id(std::move(message_id));
       result->set_outcome(v1::TrackBatchResult::OUTCOME_REJECTED);
       for (const auto& v : violations) {
@@ -107,6 +138,22 @@ void Tracker::TrackBatch(const wire::TrackBatchRequest& request, BatchCallback d
     result->set_message_id(record.message_id);
     records.push_back(std::move(record));
     record_item.push_back(i);
+  }
+  if (dry_run) {
+    const std::vector<bool> duplicate = pipeline_.FindDuplicates(records);
+    for (size_t k = 0; k < record_item.size(); ++k) {
+      v1::TrackBatchResult& result = *response.mutable_results(record_item[k]);
+      if (duplicate[k]) {
+        result.set_outcome(v1::TrackBatchResult::OUTCOME_DUPLICATE);
+      } else {
+        result.set_outcome(v1::TrackBatchResult::OUTCOME_ACCEPTED);
+        result.set_documented_json(std::move(records[k].json));
+      }
+      CountDryRun(DryRunRpc::kTrackBatch,
+                  duplicate[k] ? DryRunOutcome::kDuplicate : DryRunOutcome::kAccepted);
+    }
+    done(&response);
+    return;
   }
   pipeline_.Submit(std::move(records),
                    [arena = std::move(arena), &response, record_item = std::move(record_item),

@@ -20,6 +20,15 @@
 
 namespace trackd {
 
+// What a dry run (validate_only) answered for one event, and in which RPC.
+enum class DryRunRpc { kTrack, kTrackBatch };
+enum class DryRunOutcome { kAccepted, kDuplicate, kRejected };
+
+// The violation of a batch item with validate_only set in a batch without it.
+inline constexpr char kItemValidateOnlyField[] = "validate_only";
+inline constexpr char kItemValidateOnlyRule[] =
+    "must not be set on a batch item; set validate_only on the TrackBatchRequest";
+
 struct TrackerOptions {
   TimestampBounds timestamps;
   // The most items a TrackBatch call may carry (at most kMaxBatchItems).
@@ -27,8 +36,11 @@ struct TrackerOptions {
   // Whether records carry a partition key (Record::partition_key); only a
   // sink that partitions (Kafka) needs one.
   bool partition_keys = true;
-  // Called with the violations of each rejected event (for metrics); may be empty.
+  // Called with the violations of each rejected event (for metrics); may be
+  // empty. Not called for dry runs, which have their own count.
   std::function<void(const FieldViolations&)> on_rejected;
+  // Called once per event of a dry run (for metrics); may be empty.
+  std::function<void(DryRunRpc, DryRunOutcome)> on_dry_run;
 };
 
 class Tracker {
@@ -44,7 +56,9 @@ class Tracker {
 
   // Stores one event; `done` gets the response or the status the RPC returns:
   // INVALID_ARGUMENT with a BadRequest detail listing the violations (bounded),
-  // or the pipeline's RESOURCE_EXHAUSTED / UNAVAILABLE.
+  // or the pipeline's RESOURCE_EXHAUSTED / UNAVAILABLE. A dry run
+  // (validate_only) is judged the same way, stores nothing and answers on the
+  // calling thread: never the pipeline's RESOURCE_EXHAUSTED / UNAVAILABLE.
   void Track(const wire::TrackRequest& request, TrackCallback done);
 
   // Stores the valid items of a batch; invalid ones are rejected in their result.
@@ -58,6 +72,16 @@ class Tracker {
   // when it is valid UTF-8, so a rejected batch item can still be named.
   FieldViolations Prepare(const wire::TrackRequest& request, absl::Time now, Record* record,
                           std::string* message_id) const;
+
+  // Counts a rejected event: as a dry run's, or for on_rejected.
+  void CountRejected(const FieldViolations& violations, bool dry_run, DryRunRpc rpc) const;
+  void CountDryRun(DryRunRpc rpc, DryRunOutcome outcome) const {
+    if (options_.on_dry_run) options_.on_dry_run(rpc, outcome);
+  }
+
+  // The end of a dry-run Track of an accepted `record`: a read-only duplicate
+  // lookup instead of the pipeline.
+  void DryRunTrack(Record record, const TrackCallback& done);
 
   Pipeline& pipeline_;
   Clock& clock_;

@@ -112,6 +112,7 @@ FieldViolations DecodeWireRequest(const wire::TrackRequest& wire, v1::TrackReque
     text({.name = "group_id"}, wire.group_id(), out->mutable_group_id());
   }
   if (wire.has_timestamp()) *out->mutable_timestamp() = wire.timestamp();
+  out->set_validate_only(wire.validate_only());
   if (wire.has_context()) {
     decoder.Struct({.name = "context"}, wire.context(), out->mutable_context());
   }
