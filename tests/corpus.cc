@@ -56,10 +56,18 @@ absl::StatusOr<std::vector<CorpusCase>> LoadCorpus(const std::string& dir) {
     if (!array.is_array())
       return absl::InvalidArgumentError(absl::StrCat(file.string(), ": not a JSON array"));
     for (const auto& json : array) {
-      CorpusCase c{.name = json.value("name", ""), .is_batch = json.contains("batch")};
-      c.expect = json.at("expect");
-      const absl::Status parsed = c.is_batch ? ParseProto(json.at("batch"), &c.batch)
-                                             : ParseProto(json.at("request"), &c.request);
+      // Checked first: nlohmann's accessors throw on a missing key, and our code has no
+      // exceptions.
+      if (!json.is_object() || !json.contains("name") || !json["name"].is_string() ||
+          !json.contains("expect") || json.contains("batch") == json.contains("request")) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            file.string(), ": a case needs a name, an expect and one of request or batch: ",
+            json.dump().substr(0, 200)));
+      }
+      CorpusCase c{.name = json["name"], .is_batch = json.contains("batch")};
+      c.expect = json["expect"];
+      const absl::Status parsed = c.is_batch ? ParseProto(json["batch"], &c.batch)
+                                             : ParseProto(json["request"], &c.request);
       if (!parsed.ok())
         return absl::InvalidArgumentError(absl::StrCat(c.name, ": ", parsed.message()));
       cases.push_back(std::move(c));
