@@ -89,6 +89,7 @@ absl::StatusOr<v1::TrackResponse> TrackClient::TrackAccountAddedUser(
   props->set_user_role(event.user_role);
   props->set_user_name(event.user_name);
   props->set_user_email(event.user_email);
+  request.set_validate_only(event.validate_only);
   return Track(std::move(request));
 }
 
@@ -108,6 +109,16 @@ absl::StatusOr<v1::TrackBatchResponse> TrackClient::TrackBatch(v1::TrackBatchReq
   const grpc::Status status = stub_->TrackBatch(context.get(), request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
   return response;
+}
+
+absl::StatusOr<v1::TrackResponse> TrackClient::DryRun(v1::TrackRequest request) {
+  request.set_validate_only(true);
+  return Track(std::move(request));
+}
+
+absl::StatusOr<v1::TrackBatchResponse> TrackClient::DryRunBatch(v1::TrackBatchRequest request) {
+  request.set_validate_only(true);
+  return TrackBatch(std::move(request));
 }
 
 absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus> TrackClient::CheckHealth() {

@@ -121,6 +121,28 @@ TEST_F(TrackClientTest, BatchFillsEveryItemsIdAndReportsEachOutcome) {
   EXPECT_THAT(response->results(1).message_id(), MatchesRegex(kUuidV7));
 }
 
+TEST_F(TrackClientTest, DryRunReturnsTheDocumentedJsonAndStoresNothing) {
+  auto response = client_->DryRun(testing::SeedRequest());
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->documented_json(),
+            testing::MinifyJson(testing::ReadTestData("seed_account_added_user.json")));
+  v1::TrackRequest invalid = testing::SeedRequest();
+  invalid.clear_user_id();
+  auto rejected = client_->DryRun(invalid);
+  ASSERT_EQ(rejected.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ViolationsOf(rejected.status()).front().field, "user_id");
+
+  v1::TrackBatchRequest batch;
+  *batch.add_requests() = testing::SeedRequest();
+  *batch.add_requests() = invalid;
+  auto results = client_->DryRunBatch(batch);
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->results_size(), 2);
+  EXPECT_EQ(results->results(0).documented_json(), response->documented_json());
+  EXPECT_EQ(results->results(1).outcome(), v1::TrackBatchResult::OUTCOME_REJECTED);
+  EXPECT_THAT(testing::StoredLines(dir_.path()), ::testing::IsEmpty());
+}
+
 TEST_F(TrackClientTest, HealthIsServing) {
   auto health = client_->CheckHealth();
   ASSERT_TRUE(health.ok()) << health.status();

@@ -132,6 +132,49 @@ TEST_F(TrackctlTest, FlagEventWithViolationsNamesTheFlagInTheFileModesFormat) {
   EXPECT_EQ(result.output, "event: rejected\n  --user_email: must contain exactly one '@'\n");
 }
 
+TEST_F(TrackctlTest, DryRunPrintsEachAcceptedEventsJsonLineOrItsViolationsAndStoresNothing) {
+  const std::string good =
+      testing::MinifyJson(testing::ReadTestData("seed_account_added_user.json"));
+  std::string no_user = good;
+  no_user.replace(no_user.find("766b3aef-5904-46fe-af05-a293fee8h345"), 36, "");
+  // The third line repeats the first, so its content message_id is a duplicate in the batch.
+  const std::string path =
+      WriteFile("events.ndjson", good + "\n" + no_user + "\n" + good + "\n");
+  const RunResult result = Run("track --dry-run " + path);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output,
+              MatchesRegex("line 1 \\(dry run\\): accepted message_id=[0-9a-f-]+\n" +
+                           std::string("\\{.*\\}\n") +
+                           "line 2 \\(dry run\\): rejected\n"
+                           "  user_id: is required and must not be empty\n"
+                           "line 3 \\(dry run\\): duplicate message_id=[0-9a-f-]+\n"));
+  const std::vector<std::string> lines = absl::StrSplit(result.output, '\n');
+  EXPECT_THAT(lines, ::testing::Contains(good));
+  EXPECT_THAT(StoredLines(), ::testing::IsEmpty());
+
+  const RunResult valid = Run("track --dry_run -", WriteFile("good.ndjson", good + "\n"));
+  EXPECT_EQ(valid.exit_code, 0) << valid.output;
+  EXPECT_THAT(StoredLines(), ::testing::IsEmpty());
+}
+
+TEST_F(TrackctlTest, FlagDryRunPrintsTheLineARealSendThenStores) {
+  const std::string flags =
+      "track --user_id=u-9 --group_id=acct-9 --role=Admin --user_email=a@example.com "
+      "--timestamp=2024-01-02T03:04:05.678Z --message_id=m-9";
+  const RunResult dry = Run("--dry-run " + flags);
+  EXPECT_EQ(dry.exit_code, 0) << dry.output;
+  EXPECT_THAT(StoredLines(), ::testing::IsEmpty());
+  ASSERT_EQ(Run(flags).exit_code, 0);
+  ASSERT_EQ(StoredLines().size(), 1u);
+  EXPECT_EQ(dry.output, "event (dry run): accepted message_id=m-9\n" + StoredLines()[0] + "\n");
+
+  const RunResult rejected =
+      Run("track --dry-run --user_id=u --group_id=g --role=r --user_email=x");
+  EXPECT_EQ(rejected.exit_code, 1);
+  EXPECT_EQ(rejected.output,
+            "event (dry run): rejected\n  --user_email: must contain exactly one '@'\n");
+}
+
 TEST_F(TrackctlTest, FileModeNamesViolationsByTheirDocumentedJsonPath) {
   const std::string event =
       R"({"user_id":"u","event":"account_added_user","properties":{"user_role":"",)"

@@ -3,9 +3,11 @@
 // reads, on a clock the test moves.
 #include "server/tracker.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
@@ -221,6 +223,60 @@ TEST_F(TrackerTest, RecordsCarryNoPartitionKeyWhenTheSinkDoesNotPartition) {
   ASSERT_TRUE(Track(testing::SeedRequest()).ok());
   ASSERT_THAT(sink_.stored(), SizeIs(1));
   EXPECT_EQ(sink_.stored()[0].partition_key, "");
+}
+
+// Holds every Write until released: a store stuck in its fsync.
+class StuckSink final : public Sink {
+ public:
+  absl::Status Write(absl::Span<const Record>) override {
+    entered_.Notify();
+    release_.WaitForNotification();
+    return absl::OkStatus();
+  }
+  absl::Status Failure() const override { return absl::OkStatus(); }
+  absl::Notification entered_, release_;
+};
+
+// A dry run never waits for the group commit: while the writer is stuck in a
+// write, dry runs are answered before Track returns, and an id being written
+// already counts as a duplicate, as a real call would be answered.
+TEST(TrackerDryRunTest, ADryRunIsAnsweredAtOnceWhileTheWriterIsStuck) {
+  testing::FakeClock clock(testing::TestNow());
+  StuckSink sink;
+  // Outlive the pipeline: a broken dry run would be answered only once it stops.
+  std::optional<v1::TrackResponse> in_flight, fresh;
+  absl::Notification real_done;
+  DedupeIndex index{DedupeOptions()};
+  Pipeline pipeline(sink, index, clock, PipelineOptions());
+  // Declared after the pipeline, so a failed assertion unsticks the writer first.
+  absl::Cleanup unstick = [&sink] {
+    if (!sink.release_.HasBeenNotified()) sink.release_.Notify();
+  };
+  Tracker tracker(pipeline, clock, TrackerOptions());
+  tracker.Track(ToWire(testing::SeedRequest()),
+                [&](absl::StatusOr<const v1::TrackResponse*>) { real_done.Notify(); });
+  sink.entered_.WaitForNotification();
+
+  const auto dry_run = [&](const std::string& message_id, std::optional<v1::TrackResponse>* out) {
+    v1::TrackRequest request = testing::SeedRequest();
+    request.set_message_id(message_id);
+    request.set_validate_only(true);
+    tracker.Track(ToWire(request), [out](absl::StatusOr<const v1::TrackResponse*> response) {
+      ASSERT_TRUE(response.ok()) << response.status();
+      *out = **response;
+    });
+  };
+  dry_run(testing::SeedRequest().message_id(), &in_flight);
+  ASSERT_TRUE(in_flight.has_value()) << "not answered before Track returned";
+  EXPECT_TRUE(in_flight->duplicate());
+  dry_run("fresh", &fresh);
+  ASSERT_TRUE(fresh.has_value()) << "not answered before Track returned";
+  EXPECT_FALSE(fresh->duplicate());
+  EXPECT_EQ(fresh->documented_json(), EncodeDocumentedJson(testing::SeedRequest()));
+
+  EXPECT_FALSE(real_done.HasBeenNotified());
+  sink.release_.Notify();
+  real_done.WaitForNotification();
 }
 
 }  // namespace

@@ -73,6 +73,7 @@ struct AccountAddedUserEvent {
   std::string user_email;               // Optional.
   std::string message_id;               // Optional: a new UUIDv7 when empty.
   std::optional<absl::Time> timestamp;  // Optional: now when unset.
+  bool validate_only = false;           // A dry run: see TrackClient::DryRun.
 };
 
 // Thread-safe: one client may be shared by every thread of a process.
@@ -94,6 +95,15 @@ class TrackClient {
 
   // Sends up to 500 events; fills each item's message_id and timestamp when empty.
   absl::StatusOr<v1::TrackBatchResponse> TrackBatch(v1::TrackBatchRequest request);
+
+  // Dry runs (validate_only, docs/contract.md "Dry runs"): the event(s) are
+  // judged exactly as Track / TrackBatch would judge them -- same violations,
+  // same status codes, duplicate for an id already stored -- and stored
+  // nowhere. An accepted event comes back with the documented JSON line a real
+  // call would write (documented_json), for golden tests. Defaults are filled
+  // in as for a real call, so a golden test sets its own timestamp.
+  absl::StatusOr<v1::TrackResponse> DryRun(v1::TrackRequest request);
+  absl::StatusOr<v1::TrackBatchResponse> DryRunBatch(v1::TrackBatchRequest request);
 
   // Asks grpc.health.v1 for the server's overall status.
   absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus> CheckHealth();
