@@ -19,8 +19,8 @@ namespace {
 
 void BM_EncodeWithPolicy(benchmark::State& state) {
   const auto policy = static_cast<PersonalDataPolicy>(state.range(0));
-  const v1::TrackRequest request = SeedTrackRequest("0190f2a4-7b7e-7c3a-9d2e-5f6a7b8c9d0e",
-                                                    absl::FromUnixMillis(1698885008276));
+  const v1::TrackRequest request =
+      SeedTrackRequest("0190f2a4-7b7e-7c3a-9d2e-5f6a7b8c9d0e", absl::FromUnixMillis(1698885008276));
   const std::unique_ptr<PersonalValueFilter> filter =
       MakePersonalValueFilter(policy, std::string(32, 'k'), DataClasses::ForTrackRequest());
   std::string out;

@@ -453,8 +453,8 @@ void AppendDocumentedJson(const v1::TrackRequest& request, std::string* out,
     } else {
       WriteFilteredProperty("\"user_name\":", props.user_name(), *fields->user_name, *personal,
                             &first, line);
-      WriteFilteredProperty("\"user_email\":", props.user_email(), *fields->user_email,
-                            *personal, &first, line);
+      WriteFilteredProperty("\"user_email\":", props.user_email(), *fields->user_email, *personal,
+                            &first, line);
       WriteFilteredProperty("\"user_role\":", props.user_role(), *fields->user_role, *personal,
                             &first, line);
     }
@@ -464,8 +464,8 @@ void AppendDocumentedJson(const v1::TrackRequest& request, std::string* out,
 
   line.Literal("},\"context\":{");
   absl::string_view group_id = request.group_id();
-  bool has_group = !group_id.empty() &&
-                   (personal == nullptr || Filter(*personal, *fields->group_id, &group_id, &scratch));
+  bool has_group = !group_id.empty() && (personal == nullptr ||
+                                         Filter(*personal, *fields->group_id, &group_id, &scratch));
   if (has_group) {
     line.Literal("\"group_id\":");
     line.JsonString(group_id);

@@ -17,8 +17,7 @@ DataClasses DataClasses::Read(const google::protobuf::Descriptor& root) {
 }
 
 const DataClasses& DataClasses::ForTrackRequest() {
-  static const DataClasses* const classes =
-      new DataClasses(Read(*v1::TrackRequest::descriptor()));
+  static const DataClasses* const classes = new DataClasses(Read(*v1::TrackRequest::descriptor()));
   return *classes;
 }
 

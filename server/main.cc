@@ -126,29 +126,29 @@ sigset_t BlockStopSignals() {
 void LogServing(const trackd::ServerConfig& config, const trackd::TrackdServer& server,
                 const trackd::PosixFileSystem& fs) {
   const trackd::RecoveryReport recovery = server.recovery();
-  trackd::Log(trackd::LogLevel::kInfo, "serving",
-              {{"listen", config.listen},
-               {"port", absl::StrCat(server.port())},
-               {"sink", SinkDescription(config)},
-               {"tls", config.tls.enabled() ? (config.tls.client_ca_file.empty() ? "tls" : "mtls")
-                                            : "plaintext"},
-               {"auth", config.auth_tokens_file.empty() ? "off" : "bearer tokens"},
-               // The policy only: the key file's path and content stay out of logs.
-               {"personal_data", std::string(trackd::PersonalDataPolicyName(
-                                     config.personal_data.policy))},
-               {"admin_port", absl::StrCat(server.admin_port())},
-               {"max_message_bytes", absl::StrCat(config.limits.max_message_bytes)},
-               {"rate_limit_per_client", absl::StrCat(config.limits.rate_limit_per_client)},
-               {"data_dir", config.log.dir},
-               {"data_modes",
-                absl::StrFormat("files %04o, directories %04o", fs.modes().file, fs.modes().dir)},
-               {"segments", absl::StrCat(recovery.segments)},
-               {"repaired_segments", absl::StrCat(recovery.repaired_segments)},
-               {"recovered_truncated_bytes",
-                absl::StrCat(recovery.truncated_data_bytes + recovery.truncated_ids_bytes)},
-               {"reloaded_message_ids", absl::StrCat(server.reloaded_ids())},
-               {"dedupe_window", absl::FormatDuration(config.dedupe.window)},
-               {"shutdown_grace", absl::FormatDuration(config.shutdown_grace)}});
+  trackd::Log(
+      trackd::LogLevel::kInfo, "serving",
+      {{"listen", config.listen},
+       {"port", absl::StrCat(server.port())},
+       {"sink", SinkDescription(config)},
+       {"tls",
+        config.tls.enabled() ? (config.tls.client_ca_file.empty() ? "tls" : "mtls") : "plaintext"},
+       {"auth", config.auth_tokens_file.empty() ? "off" : "bearer tokens"},
+       // The policy only: the key file's path and content stay out of logs.
+       {"personal_data", std::string(trackd::PersonalDataPolicyName(config.personal_data.policy))},
+       {"admin_port", absl::StrCat(server.admin_port())},
+       {"max_message_bytes", absl::StrCat(config.limits.max_message_bytes)},
+       {"rate_limit_per_client", absl::StrCat(config.limits.rate_limit_per_client)},
+       {"data_dir", config.log.dir},
+       {"data_modes",
+        absl::StrFormat("files %04o, directories %04o", fs.modes().file, fs.modes().dir)},
+       {"segments", absl::StrCat(recovery.segments)},
+       {"repaired_segments", absl::StrCat(recovery.repaired_segments)},
+       {"recovered_truncated_bytes",
+        absl::StrCat(recovery.truncated_data_bytes + recovery.truncated_ids_bytes)},
+       {"reloaded_message_ids", absl::StrCat(server.reloaded_ids())},
+       {"dedupe_window", absl::FormatDuration(config.dedupe.window)},
+       {"shutdown_grace", absl::FormatDuration(config.shutdown_grace)}});
 }
 
 // Writes `port` to `port_file` ("" for none) under a temporary name and

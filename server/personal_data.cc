@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "openssl/evp.h"
 #include "openssl/crypto.h"
+#include "openssl/evp.h"
 
 namespace trackd {
 namespace {
@@ -50,8 +50,8 @@ absl::string_view PersonalDataPolicyName(PersonalDataPolicy policy) {
 }
 
 absl::StatusOr<PersonalDataPolicy> ParsePersonalDataPolicy(absl::string_view text) {
-  for (auto policy : {PersonalDataPolicy::kKeep, PersonalDataPolicy::kHash,
-                      PersonalDataPolicy::kDrop}) {
+  for (auto policy :
+       {PersonalDataPolicy::kKeep, PersonalDataPolicy::kHash, PersonalDataPolicy::kDrop}) {
     if (text == PersonalDataPolicyName(policy)) return policy;
   }
   return absl::InvalidArgumentError(
@@ -67,8 +67,8 @@ absl::StatusOr<std::string> ReadPersonalDataKey(const std::string& path) {
   }
   // Everyone who can read the key can recompute every token from a guessed address.
   if ((info.st_mode & S_IROTH) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--personal_data_key_file ", path, " is readable by everyone; chmod o-r it"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--personal_data_key_file ", path, " is readable by everyone; chmod o-r it"));
   }
   std::ostringstream content;
   content << file.rdbuf();
@@ -117,8 +117,8 @@ HmacSha256::~HmacSha256() = default;
 
 std::string HmacSha256::Hex(absl::string_view value) const {
   // One context per thread, reused: a copy of a padded state costs no allocation.
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
-      EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                                 &EVP_MD_CTX_free);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_MD_CTX_copy_ex(ctx.get(), state_->inner);

@@ -114,11 +114,11 @@ void TrackdServer::BuildTracker(const ServerConfig& config, Clock& clock) {
   for (const DryRunRpc rpc : {DryRunRpc::kTrack, DryRunRpc::kTrackBatch}) {
     for (const DryRunOutcome outcome :
          {DryRunOutcome::kAccepted, DryRunOutcome::kDuplicate, DryRunOutcome::kRejected}) {
-      dry_run_series[static_cast<int>(rpc)][static_cast<int>(outcome)] = dry_runs.Series(
-          {rpc == DryRunRpc::kTrack ? "Track" : "TrackBatch",
-           outcome == DryRunOutcome::kAccepted    ? "accepted"
-           : outcome == DryRunOutcome::kDuplicate ? "duplicate"
-                                                  : "rejected"});
+      dry_run_series[static_cast<int>(rpc)][static_cast<int>(outcome)] =
+          dry_runs.Series({rpc == DryRunRpc::kTrack ? "Track" : "TrackBatch",
+                           outcome == DryRunOutcome::kAccepted    ? "accepted"
+                           : outcome == DryRunOutcome::kDuplicate ? "duplicate"
+                                                                  : "rejected"});
     }
   }
   tracker_options.on_dry_run = [dry_run_series](DryRunRpc rpc, DryRunOutcome outcome) {

@@ -51,8 +51,7 @@ void Tracker::DryRunTrack(Record record, const TrackCallback& done) {
   response.set_message_id(std::move(record.message_id));
   response.set_duplicate(duplicate);
   if (!duplicate) response.set_documented_json(std::move(record.json));
-  CountDryRun(DryRunRpc::kTrack,
-              duplicate ? DryRunOutcome::kDuplicate : DryRunOutcome::kAccepted);
+  CountDryRun(DryRunRpc::kTrack, duplicate ? DryRunOutcome::kDuplicate : DryRunOutcome::kAccepted);
   done(&response);
 }
 

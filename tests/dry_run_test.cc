@@ -188,7 +188,7 @@ TEST_F(DryRunTest, ADryRunBatchJudgesItemsAsARealBatchAndStoresNothing) {
   *batch.add_requests() = Seed("one");
   *batch.add_requests() = Invalid("bad");
   *batch.add_requests() = Seed("two");
-  *batch.add_requests() = Seed("one");  // Repeats the first item.
+  *batch.add_requests() = Seed("one");            // Repeats the first item.
   *batch.add_requests() = DryRun(Seed("three"));  // The item's own flag does not matter.
   v1::TrackBatchRequest dry_batch = batch;
   dry_batch.set_validate_only(true);

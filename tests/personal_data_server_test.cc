@@ -2,13 +2,12 @@
 // /metrics says, the start-up errors, and that error messages and metric labels
 // never carry a personal value. Which fields are personal comes from the
 // descriptors (DataClasses), so a field annotated later is covered here too.
+#include <httplib.h>
 #include <sys/stat.h>
 
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <httplib.h>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"

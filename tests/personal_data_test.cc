@@ -88,11 +88,12 @@ TEST(PersonalDataTest, HashMapsTheSameAddressToTheSameTokenAcrossEvents) {
 }
 
 TEST(PersonalDataTest, DropLeavesOutOnlyThePersonalKeys) {
-  EXPECT_EQ(Encode(SeedRequest(), PersonalDataPolicy::kDrop),
-            "{\"user_id\":\"766b3aef-5904-46fe-af05-a293fee8h345\",\"event\":\"account_added_user\","
-            "\"properties\":{\"user_role\":\"Developer\"},"
-            "\"context\":{\"group_id\":\"47464e5b-4727-11ee-aeb6-fefbf8354ds3\"},"
-            "\"timestamp\":\"2023-11-02T00:30:08.276Z\"}");
+  EXPECT_EQ(
+      Encode(SeedRequest(), PersonalDataPolicy::kDrop),
+      "{\"user_id\":\"766b3aef-5904-46fe-af05-a293fee8h345\",\"event\":\"account_added_user\","
+      "\"properties\":{\"user_role\":\"Developer\"},"
+      "\"context\":{\"group_id\":\"47464e5b-4727-11ee-aeb6-fefbf8354ds3\"},"
+      "\"timestamp\":\"2023-11-02T00:30:08.276Z\"}");
   v1::TrackRequest no_role = SeedRequest();
   no_role.mutable_account_added_user()->clear_user_role();
   EXPECT_THAT(Encode(no_role, PersonalDataPolicy::kDrop), HasSubstr("\"properties\":{},"));
@@ -108,16 +109,16 @@ TEST(PersonalDataTest, FreeFormPropertiesAreNotInspected) {
 }
 
 TEST(PersonalDataTest, KeepIsNoFilterAndTheSeedLineIsByteForByteAsBefore) {
-  EXPECT_EQ(MakePersonalValueFilter(PersonalDataPolicy::kKeep, kKey,
-                                    DataClasses::ForTrackRequest()),
-            nullptr);
+  EXPECT_EQ(
+      MakePersonalValueFilter(PersonalDataPolicy::kKeep, kKey, DataClasses::ForTrackRequest()),
+      nullptr);
   EXPECT_EQ(Encode(SeedRequest(), PersonalDataPolicy::kKeep),
             testing::MinifyJson(testing::ReadTestData("seed_account_added_user.json")));
 }
 
 TEST(PersonalDataTest, PolicyNamesParseAndOthersAreRefused) {
-  for (auto policy : {PersonalDataPolicy::kKeep, PersonalDataPolicy::kHash,
-                      PersonalDataPolicy::kDrop}) {
+  for (auto policy :
+       {PersonalDataPolicy::kKeep, PersonalDataPolicy::kHash, PersonalDataPolicy::kDrop}) {
     EXPECT_EQ(*ParsePersonalDataPolicy(PersonalDataPolicyName(policy)), policy);
   }
   EXPECT_THAT(ParsePersonalDataPolicy("redact").status().message(),

@@ -288,13 +288,15 @@ TEST(ProcessTest, LogsHoldNoPersonalValueTokenOrCredential) {
   // covered without editing this test.
   const auto personal = DataClasses::ForTrackRequest().Personal();
   ASSERT_FALSE(personal.empty());
-  std::vector<std::string> secrets = {"@example.", "Secretname", "mark.wood", token,
-                                      "upstream-secret-99", "pw-77xq", "key-55zz"};
-  std::vector<std::vector<std::string>> values = {
-      {"mark.wood@example.com"}, {"zoe.secret@example.org"}, {"not an email@example.net"},
-      {"Zoë Secretname"}};
+  std::vector<std::string> secrets = {"@example.",          "Secretname", "mark.wood", token,
+                                      "upstream-secret-99", "pw-77xq",    "key-55zz"};
+  std::vector<std::vector<std::string>> values = {{"mark.wood@example.com"},
+                                                  {"zoe.secret@example.org"},
+                                                  {"not an email@example.net"},
+                                                  {"Zoë Secretname"}};
   for (const ClassifiedField* field : personal) {
-    const std::string marker = absl::StrCat("pdmarker-", field->field->number(), "-", secrets.size());
+    const std::string marker =
+        absl::StrCat("pdmarker-", field->field->number(), "-", secrets.size());
     secrets.push_back(marker);
     values.push_back({field->proto_path, marker + "\xFF"});
     values.push_back({field->proto_path, marker + std::string(100000, 'p')});

@@ -138,8 +138,7 @@ TEST_F(TrackctlTest, DryRunPrintsEachAcceptedEventsJsonLineOrItsViolationsAndSto
   std::string no_user = good;
   no_user.replace(no_user.find("766b3aef-5904-46fe-af05-a293fee8h345"), 36, "");
   // The third line repeats the first, so its content message_id is a duplicate in the batch.
-  const std::string path =
-      WriteFile("events.ndjson", good + "\n" + no_user + "\n" + good + "\n");
+  const std::string path = WriteFile("events.ndjson", good + "\n" + no_user + "\n" + good + "\n");
   const RunResult result = Run("track --dry-run " + path);
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_THAT(result.output,

@@ -216,8 +216,7 @@ int TrackFromFlags(TrackClient& client) {
   event.validate_only = absl::GetFlag(FLAGS_dry_run);
   auto response = client.TrackAccountAddedUser(event);
   if (!response.ok()) {
-    PrintCallError(event.validate_only ? "event (dry run)" : "event", response.status(),
-                   &FlagName);
+    PrintCallError(event.validate_only ? "event (dry run)" : "event", response.status(), &FlagName);
     return 1;
   }
   if (event.validate_only) {
@@ -265,8 +264,7 @@ int TrackFromInput(TrackClient& client, absl::string_view input) {
         case v1::TrackBatchResult::OUTCOME_ACCEPTED:
         case v1::TrackBatchResult::OUTCOME_DUPLICATE:
           if (dry_run) {
-            PrintDryRun(where,
-                        result.outcome() == v1::TrackBatchResult::OUTCOME_DUPLICATE,
+            PrintDryRun(where, result.outcome() == v1::TrackBatchResult::OUTCOME_DUPLICATE,
                         result.message_id(), result.documented_json());
           } else {
             PrintStored(where, result.outcome() == v1::TrackBatchResult::OUTCOME_DUPLICATE,
