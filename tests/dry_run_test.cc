@@ -1,7 +1,6 @@
 // Dry runs (validate_only) against a real TrackdServer on 127.0.0.1 with the
 // embedded log: judged as a real call is, stored and remembered nowhere,
 // counted apart, and gated by authentication and the rate limit like any call.
-#include <httplib.h>
 
 #include <fstream>
 #include <map>
@@ -80,19 +79,7 @@ class DryRunTest : public ::testing::Test {
     return stub_->TrackBatch(&context, batch, response);
   }
 
-  // Prometheus text as "name{labels}" → value.
-  std::map<std::string, double> Scrape() {
-    httplib::Client http("127.0.0.1", server_->admin_port());
-    auto result = http.Get("/metrics");
-    std::map<std::string, double> values;
-    if (!result || result->status != 200) return values;
-    for (absl::string_view line : absl::StrSplit(result->body, '\n', absl::SkipEmpty())) {
-      if (line.front() == '#') continue;
-      const size_t space = line.rfind(' ');
-      values[std::string(line.substr(0, space))] = std::stod(std::string(line.substr(space + 1)));
-    }
-    return values;
-  }
+  std::map<std::string, double> Scrape() { return testing::ScrapeMetrics(server_->admin_port()); }
 
   std::vector<std::string> StoredLines() { return testing::StoredLines(dir_.path()); }
 

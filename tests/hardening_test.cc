@@ -113,19 +113,7 @@ class HardeningTest : public ::testing::Test {
     return stub->Track(&context, request, &response);
   }
 
-  // Prometheus text as "name{labels}" → value.
-  std::map<std::string, double> Scrape() {
-    httplib::Client http("127.0.0.1", server_->admin_port());
-    auto result = http.Get("/metrics");
-    std::map<std::string, double> values;
-    if (!result || result->status != 200) return values;
-    for (absl::string_view line : absl::StrSplit(result->body, '\n', absl::SkipEmpty())) {
-      if (line.front() == '#') continue;
-      const size_t space = line.rfind(' ');
-      values[std::string(line.substr(0, space))] = std::stod(std::string(line.substr(space + 1)));
-    }
-    return values;
-  }
+  std::map<std::string, double> Scrape() { return testing::ScrapeMetrics(server_->admin_port()); }
 
   testing::TempDir dir_;
   PosixFileSystem fs_;

@@ -1,5 +1,7 @@
 #include "tests/test_server.h"
 
+#include <httplib.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -54,6 +56,19 @@ std::vector<std::string> StoredLines(const std::string& dir) {
     }
   }
   return lines;
+}
+
+std::map<std::string, double> ScrapeMetrics(int admin_port) {
+  httplib::Client http("127.0.0.1", admin_port);
+  auto result = http.Get("/metrics");
+  std::map<std::string, double> values;
+  if (!result || result->status != 200) return values;
+  for (absl::string_view line : absl::StrSplit(result->body, '\n', absl::SkipEmpty())) {
+    if (line.front() == '#') continue;
+    const size_t space = line.rfind(' ');
+    values[std::string(line.substr(0, space))] = std::stod(std::string(line.substr(space + 1)));
+  }
+  return values;
 }
 
 }  // namespace trackd::testing

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,10 @@ std::string SegmentIdsPath(const std::string& dir, uint64_t number = 1);
 // data file, oldest segment first. Empty when there is no log. Reads the real
 // file system, so it sees what a restart would see.
 std::vector<std::string> StoredLines(const std::string& dir);
+
+// The Prometheus text of the admin port's /metrics as "name{labels}" -> value; empty when
+// the scrape failed.
+std::map<std::string, double> ScrapeMetrics(int admin_port);
 
 }  // namespace trackd::testing
 
