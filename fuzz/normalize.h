@@ -38,6 +38,7 @@ inline void NormalizeNulls(google::protobuf::Struct& s) {
 inline v1::TrackRequest AsCarriedByJson(v1::TrackRequest request) {
   request.DiscardUnknownFields();
   request.clear_message_id();
+  request.clear_validate_only();  // How to call, not part of the event.
   if (request.has_timestamp()) {
     auto* ts = request.mutable_timestamp();
     ts->set_nanos(ts->nanos() / 1'000'000 * 1'000'000);
