@@ -43,14 +43,5 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$TMP/app" -B "$TMP/app/build" -G Ninja -DCMAKE_PREFIX_PATH="$TMP/prefix" \
   "${launcher[@]}" >"$TMP/configure.log" 2>&1 \
   || { cat "$TMP/configure.log"; fail "find_package(trackd 1) failed"; }
-cmake --build "$TMP/app/build" >"$TMP/app_build.log" 2>&1 \
-  || { tail -n 30 "$TMP/app_build.log"; fail "the consumer project did not build"; }
-
-start_trackd "$TRACKD"
-rc=0
-timeout 60 "$TMP/app/build/app" "127.0.0.1:$PORT" >"$TMP/out" 2>&1 || rc=$?
-cat "$TMP/out"
-[ "$rc" -eq 0 ] || fail "the program exited $rc"
 source "$ROOT/tests/consumers/cpp/expect_output.sh"
-expect_output "$TMP/out" || fail "unexpected output"
-check_seed_stored
+build_and_run_app

@@ -53,14 +53,5 @@ fi
 commands=$(ninja -C "$TMP/app/build" -t commands app | wc -l)
 echo "building app takes $commands commands"
 [ "$commands" -le "$max_commands" ] || fail "$commands build commands, more than $max_commands"
-cmake --build "$TMP/app/build" >"$TMP/app_build.log" 2>&1 \
-  || { tail -n 30 "$TMP/app_build.log"; fail "the consumer project did not build"; }
-
-start_trackd "$TRACKD"
-rc=0
-timeout 60 "$TMP/app/build/app" "127.0.0.1:$PORT" >"$TMP/out" 2>&1 || rc=$?
-cat "$TMP/out"
-[ "$rc" -eq 0 ] || fail "the program exited $rc"
 source "$ROOT/tests/consumers/cpp/expect_output.sh"
-expect_output "$TMP/out" || fail "unexpected output"
-check_seed_stored
+build_and_run_app
