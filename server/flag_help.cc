@@ -19,12 +19,18 @@ namespace {
 constexpr absl::string_view kThisFile = __FILE__;
 constexpr absl::string_view kThisFileInTree = "server/flag_help.cc";
 
-bool IsOwnFile(const std::vector<std::string>& own_flag_files, absl::string_view filename) {
-  const std::string relative = RelativeToSourceRoot(filename);
-  return std::find(own_flag_files.begin(), own_flag_files.end(), relative) != own_flag_files.end();
-}
-
 }  // namespace
+
+// Compared by path suffix, not by stripping this file's own root: each translation unit's
+// __FILE__ is spelled the way its compile command named it, and a compiler cache (ccache with
+// base_dir) or a build from another directory can make one absolute and another relative.
+bool IsOwnFlagFile(const std::vector<std::string>& own_flag_files, absl::string_view filename) {
+  return std::any_of(own_flag_files.begin(), own_flag_files.end(), [filename](const auto& own) {
+    if (filename == own) return true;
+    absl::string_view rest = filename;
+    return absl::ConsumeSuffix(&rest, own) && absl::EndsWith(rest, "/");
+  });
+}
 
 std::string RelativeToSourceRoot(absl::string_view filename) {
   absl::string_view root = kThisFile;
@@ -37,7 +43,7 @@ void ConfigureFlagHelp(const FlagHelpOptions& options) {
   absl::SetProgramUsageMessage(options.usage);
   absl::FlagsUsageConfig config;
   const std::vector<std::string> own = options.own_flag_files;
-  config.contains_help_flags = [own](absl::string_view file) { return IsOwnFile(own, file); };
+  config.contains_help_flags = [own](absl::string_view file) { return IsOwnFlagFile(own, file); };
   config.contains_helpshort_flags = config.contains_help_flags;
   config.contains_helppackage_flags = config.contains_help_flags;
   config.normalize_filename = [](absl::string_view file) { return RelativeToSourceRoot(file); };
@@ -60,7 +66,7 @@ bool HelpRequested(int argc, char** argv) {
 void PrintFlagHelp(const FlagHelpOptions& options, std::ostream& out) {
   std::vector<const absl::CommandLineFlag*> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (!flag->IsRetired() && IsOwnFile(options.own_flag_files, flag->Filename())) {
+    if (!flag->IsRetired() && IsOwnFlagFile(options.own_flag_files, flag->Filename())) {
       flags.push_back(flag);
     }
   }

@@ -41,6 +41,10 @@ bool HelpRequested(int argc, char** argv);
 // --helpfull.
 void PrintFlagHelp(const FlagHelpOptions& options, std::ostream& out);
 
+// True when `filename` (a flag's __FILE__, absolute or relative) names one of `own_flag_files`
+// (paths relative to the repository root): equal to it, or ending in "/" followed by it.
+bool IsOwnFlagFile(const std::vector<std::string>& own_flag_files, absl::string_view filename);
+
 // The path of `filename` (a flag's __FILE__) relative to the repository root, when it lies in
 // it; otherwise `filename` unchanged.
 std::string RelativeToSourceRoot(absl::string_view filename);
