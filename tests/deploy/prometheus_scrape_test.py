@@ -345,8 +345,8 @@ def trackctl(args, report, scratch, port, what, flags, want_exit, want_output, t
     result = subprocess.run(command, capture_output=True, text=True, timeout=WAIT_SECONDS)
     out = (result.stdout + result.stderr).strip()
     ok = result.returncode == want_exit and all(re.search(w, out, re.M) for w in want_output)
-    report.check(ok, f"trackctl {what}: exit {want_exit}, "
-                     f"answers {' / '.join(w.strip('^$').replace(chr(92), '') for w in want_output)}",
+    answers = " / ".join(w.strip("^$").replace("\\", "") for w in want_output)
+    report.check(ok, f"trackctl {what}: exit {want_exit}, answers {answers}",
                  f"exit {result.returncode}, said {out!r}")
 
 
@@ -364,8 +364,10 @@ def send_rest_of_sequence(args, report, scratch, port):
     event, is EXPECTED below."""
     def send(what, flags, want_exit, want_output, token="tok"):
         trackctl(args, report, scratch, port, what, flags, want_exit, want_output, token)
-    send("a second new event", event_flags("scrape-2"), 0, ["^event: accepted message_id=scrape-2$"])
-    send("a third new event", event_flags("scrape-3"), 0, ["^event: accepted message_id=scrape-3$"])
+    send("a second new event", event_flags("scrape-2"), 0,
+         ["^event: accepted message_id=scrape-2$"])
+    send("a third new event", event_flags("scrape-3"), 0,
+         ["^event: accepted message_id=scrape-3$"])
     send("scrape-1 again", event_flags("scrape-1"), 0, ["^event: duplicate message_id=scrape-1$"])
     send("scrape-2 again", event_flags("scrape-2"), 0, ["^event: duplicate message_id=scrape-2$"])
     send("an event without a role", event_flags("scrape-r1", role=""), 1,
@@ -482,6 +484,8 @@ def main():
     parser.add_argument("--trackctl", required=True)
     parser.add_argument("--prometheus_dir", required=True)
     args = parser.parse_args()
+    for name in ("trackd", "trackctl", "prometheus_dir"):  # The servers run in a scratch dir.
+        setattr(args, name, os.path.abspath(getattr(args, name)))
     promtool = os.path.join(args.prometheus_dir, "promtool")
     # SIGTERM (ctest's timeout, the wrapper's trap) ends the test through `finally`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -32,7 +32,8 @@ for bin in "$trackd" "$trackctl"; do
 done
 
 prometheus_dir=$(bash "$root/scripts/install_prometheus.sh")
-echo "Prometheus and promtool: $prometheus_dir ($("$prometheus_dir/promtool" --version 2>&1 | head -1))"
+version=$("$prometheus_dir/promtool" --version 2>&1 | head -1)
+echo "Prometheus and promtool: $prometheus_dir ($version)"
 
 # The Python side stops trackd and Prometheus on its way out (also on SIGTERM); the trap makes
 # sure it is told when this script is interrupted or killed by ctest's timeout.
