@@ -487,8 +487,11 @@ def main():
     for name in ("trackd", "trackctl", "prometheus_dir"):  # The servers run in a scratch dir.
         setattr(args, name, os.path.abspath(getattr(args, name)))
     promtool = os.path.join(args.prometheus_dir, "promtool")
-    # SIGTERM (ctest's timeout, the wrapper's trap) ends the test through `finally`.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # SIGTERM (ctest's timeout, the wrapper's trap) ends the test as a failure, through
+    # `finally`, which stops both servers.
+    def terminated(*_):
+        raise Abort("interrupted by SIGTERM")
+    signal.signal(signal.SIGTERM, terminated)
 
     report = Report()
     self_test_naming(report)
