@@ -40,6 +40,7 @@ import urllib.parse
 import urllib.request
 
 WAIT_SECONDS = 60  # The longest any single wait may take.
+QUEUE_CAPACITY = 4321  # trackd's --max_queued_events, not its default: the gauge must follow.
 
 # ------------------------------------------------------------------ naming conventions
 
@@ -247,7 +248,9 @@ class Servers:
     def start_trackd(self, tokens_file):
         command = [self.args.trackd, "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:0",
                    f"--data_dir={os.path.join(self.scratch, 'data')}",
-                   f"--auth_tokens_file={tokens_file}", "--log_summary_interval=0"]
+                   f"--auth_tokens_file={tokens_file}", "--log_summary_interval=0",
+                   f"--max_queued_events={QUEUE_CAPACITY}"]
+        self.trackd_spawned = time.time()
         proc, log = self._spawn("trackd", command)
 
         def serving():
@@ -420,6 +423,13 @@ EXPECTED = [
     ("trackd_auth_tokens_file_usable", (), {(): 1}),
     ("trackd_store_failed", (), {(): 0}),
     ("trackd_queue_depth", (), {(): 0}),
+    ("trackd_queue_capacity", (), {(): QUEUE_CAPACITY}),
+    # One sink write (append and fsync) per call that brought new events, as the calls came
+    # one after another: 3 Track, 1 TrackBatch.
+    ("trackd_commits_total", (), {(): 4}),
+    ("trackd_sink_write_duration_seconds_count", (), {(): 4}),
+    ("trackd_fsync_duration_seconds_count", (), {(): 4}),
+    ("trackd_sink_write_failures_total", (), {(): 0}),
 ]
 
 # Families this configuration (file sink, bearer tokens) must expose, with their types as
@@ -433,7 +443,34 @@ EXPECTED_TYPES = {
     "trackd_store_failed": "gauge", "trackd_personal_data_policy": "gauge",
     "trackd_fsync_duration_seconds": "histogram", "trackd_log_disk_bytes": "gauge",
     "trackd_auth_tokens": "gauge", "trackd_auth_tokens_file_usable": "gauge",
+    "trackd_queue_capacity": "gauge", "trackd_sink_write_duration_seconds": "histogram",
+    "trackd_sink_write_failures_total": "counter",
+    "process_cpu_seconds_total": "counter", "process_resident_memory_bytes": "gauge",
+    "process_virtual_memory_bytes": "gauge", "process_open_fds": "gauge",
+    "process_max_fds": "gauge", "process_start_time_seconds": "gauge",
 }
+
+
+def check_process(report, base, at, spawned):
+    """The process collector's values, by what they mean: bounds the test itself knows."""
+    def value(name):
+        got = query(base, name, at)
+        return got[0][1] if len(got) == 1 else math.nan
+    v = {n: value(n) for n in ("process_start_time_seconds", "process_open_fds",
+                               "process_max_fds", "process_resident_memory_bytes",
+                               "process_virtual_memory_bytes", "process_cpu_seconds_total")}
+    # /proc's boot time is in whole seconds, hence the second of slack before the spawn.
+    report.check(spawned - 2 <= v["process_start_time_seconds"] <= at,
+                 "Prometheus: process_start_time_seconds lies between trackd's spawn and the "
+                 "scrape", f"{v['process_start_time_seconds']!r}, spawned {spawned!r}, "
+                 f"scraped {at!r}")
+    report.check(0 < v["process_open_fds"] <= v["process_max_fds"],
+                 "Prometheus: 0 < process_open_fds <= process_max_fds", f"{v}")
+    report.check(0 < v["process_resident_memory_bytes"] <= v["process_virtual_memory_bytes"],
+                 "Prometheus: 0 < process_resident_memory_bytes <= process_virtual_memory_bytes",
+                 f"{v}")
+    report.check(v["process_cpu_seconds_total"] >= 0, "Prometheus: process_cpu_seconds_total "
+                 ">= 0", f"{v}")
 
 
 def check_values(report, base, at):
@@ -525,6 +562,7 @@ def main():
                      and not targets[0]["lastError"],
                      "Prometheus: one target, trackd's admin port, healthy", f"{targets}")
         check_values(report, servers.prometheus, at)
+        check_process(report, servers.prometheus, at, servers.trackd_spawned)
         check_names(report, servers.prometheus, promtool, servers.admin_port)
     except (Abort, OSError, ValueError, KeyError, subprocess.TimeoutExpired) as e:
         report.check(False, "the test could run to the end", f"{type(e).__name__}: {e}")
