@@ -12,9 +12,11 @@
    The first call is sent alone and Prometheus is waited for until a scrape of it is stored,
    so a rate() over the rest has two samples to compare.
 4. After the last call, the test waits (bounded) for a scrape that started later, then queries
-   /api/v1/query at that scrape's time and requires the exact values the sequence implies.
-5. Prometheus' view of the names: /api/v1/metadata (types), /api/v1/label/__name__/values
-   and the series' label names follow Prometheus' naming conventions; the raw /metrics text
+   /api/v1/query at that scrape's time and requires the exact values the sequence implies,
+   a finite p99 from the latency histogram, and process_* values within what the test knows.
+5. Prometheus' view of the names: every family this configuration has is in
+   /api/v1/metadata with its type; those types, /api/v1/label/__name__/values and the
+   series' label names follow Prometheus' naming conventions; the raw /metrics text
    passes `promtool check metrics` with nothing reported.
 
 Every wait is bounded; nothing listens or connects beyond 127.0.0.1; both servers are stopped
