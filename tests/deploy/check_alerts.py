@@ -174,6 +174,33 @@ def main():
             c.check(base_metric(metric, documented) in documented,
                     f"{name}: metric {metric} is not in the Metrics table of {args.docs}")
 
+    # The section's table: one row per alert, with the rule's severity.
+    rows = {}
+    for line in section(docs, ALERTS_SECTION).splitlines():
+        m = re.match(r"^\|\s*`(Trackd\w+)`\s*\|\s*(\w+)\s*\|", line)
+        if m:
+            rows[m.group(1)] = m.group(2)
+    for rule in alerts:
+        name, severity = rule.get("alert"), (rule.get("labels") or {}).get("severity")
+        c.check(rows.get(name) == severity,
+                f"{name}: the table of '{ALERTS_SECTION}' gives severity {rows.get(name)!r}, "
+                f"the rule {severity!r}")
+    for name in sorted(set(rows) - set(names)):
+        c.check(False, f"{args.docs}: the table of '{ALERTS_SECTION}' lists {name}, no alert")
+
+    # The section's links to other sections resolve (GitHub anchors).
+    docs_dir = os.path.dirname(os.path.abspath(args.docs))
+    for target, anchor in re.findall(r"\]\(([\w./-]*)#([\w-]+)\)", section(docs, ALERTS_SECTION)):
+        other = docs
+        if target:
+            try:
+                with open(os.path.join(docs_dir, target), encoding="utf-8") as f:
+                    other = f.read()
+            except OSError:
+                other = ""
+        c.check(anchor in {a for _, _, a in headings(other)},
+                f"{args.docs}: the link {target}#{anchor} in '{ALERTS_SECTION}' leads nowhere")
+
     # Runbook sections without an alert are stale.
     for heading in sorted(runbooks - set(names)):
         c.check(False, f"{args.docs}: runbook section `### {heading}` has no alert")

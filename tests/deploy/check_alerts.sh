@@ -69,14 +69,14 @@ else
 fi
 
 # ---------------------------------------------------------------- the checks must fail
-# A copy of the tree's three files under $out/<name>/, in the same layout, so the copied
-# tests read the copied rules.
+# A copy of the rules, their tests and the docs under $out/<name>/, in the tree's layout, so
+# the copied tests read the copied rules and the docs' links resolve.
 copy() {  # copy NAME: prints the copy's root
   local dir=$out/$1
   mkdir -p "$dir/deploy/prometheus" "$dir/tests/deploy/prometheus" "$dir/docs"
   cp "$rules" "$dir/deploy/prometheus/"
   cp "$tests" "$dir/tests/deploy/prometheus/"
-  cp "$docs" "$dir/docs/"
+  cp "$root"/docs/*.md "$dir/docs/"
   echo "$dir"
 }
 # Replaces the one occurrence of OLD in FILE by NEW (a literal, possibly several lines);
@@ -91,6 +91,19 @@ if text.count(old) != 1:
 open(path, "w", encoding="utf-8").write(text.replace(old, new))
 EOF
 }
+
+# The unchanged copy passes both, so each failure below is the mutation's alone.
+control=$(copy control)
+if (cd "$control" && "$promtool" test rules tests/deploy/prometheus/trackd-alerts.test.yaml) \
+     > "$out/control-test.log" 2>&1 \
+   && "$py" "$here/check_alerts.py" --rules "$control/deploy/prometheus/trackd-alerts.yaml" \
+        --tests "$control/tests/deploy/prometheus/trackd-alerts.test.yaml" \
+        --docs "$control/docs/operations.md" > "$out/control-checker.log" 2>&1; then
+  pass "an unchanged copy passes promtool test rules and check_alerts.py"
+else
+  cat "$out/control-test.log" "$out/control-checker.log" 2>/dev/null
+  fail "an unchanged copy fails: the broken copies below prove nothing"
+fi
 
 # promtool test rules must fail on a changed rule, naming the alert and the time it expected.
 # broken_rule NAME EXPECTED OLD NEW
@@ -177,6 +190,11 @@ broken_file helm-templating "$rules_copy" "Helm templating" \
 broken_file no-runbook-section docs/operations.md \
   "TrackdUpstreamDown: no \`### TrackdUpstreamDown\` runbook section" \
   '### TrackdUpstreamDown' '### Upstream down'
+broken_file table-severity docs/operations.md \
+  "TrackdDeadLetters: the table of '## Alerts and runbooks' gives severity 'critical'" \
+  '| `TrackdDeadLetters` | warning |' '| `TrackdDeadLetters` | critical |'
+broken_file dead-link docs/operations.md "the link forwarding.md#re-sending-dead-letter in" \
+  '(forwarding.md#re-sending-dead-letters)' '(forwarding.md#re-sending-dead-letter)'
 broken_file no-silent-case "$tests_copy" \
   "TrackdTokensFileUnusable: no unit test where it does not fire" \
   $'      - eval_time: 2m\n        alertname: TrackdTokensFileUnusable\n        exp_alerts: []\n' ''
