@@ -8,7 +8,7 @@ tests/deploy/check_dashboard.sh. Standard library only.
       port nothing listens on, with a tokens file; (b) the default file sink. Reads GET
       /metrics of each and writes one "name type configuration" line per `# TYPE` to FILE.
       Stops each server with SIGTERM and a bounded wait.
-  check --dashboard FILE --promtool PATH --metrics FILE --work DIR
+  check --dashboard FILE --promtool PATH --metrics FILE --work DIR [--docs FILE]
       1. structure: the JSON parses; uid and title "trackd"; the datasource, job and instance
          variables; every panel has a title, a description, the datasource ${datasource}, a
          gridPos inside the 24 columns that overlaps no other panel, a unique id, and targets
@@ -19,6 +19,8 @@ tests/deploy/check_dashboard.sh. Standard library only.
          must accept. The variables' label_values() selectors go in too.
       3. metrics: every metric name an expr uses exists in FILE (histogram series by their
          family's name).
+      4. docs: the table of docs/operations.md, "## The dashboard", lists every row and panel
+         in order, each with the metric families its exprs use.
       Prints one PASS or FAIL line per finding; exits 1 on any FAIL.
   break KIND --dashboard FILE --out FILE
       Writes a copy of the dashboard broken one way (see BREAKS), for the proof that the checks
@@ -349,6 +351,53 @@ def check_metrics(dashboard, metrics_file, report):
         print("     exported but on no panel: %s" % ", ".join(unused))
 
 
+# ---------------------------------------------------------------- step 4: the docs' table
+def check_docs(dashboard, docs, report):
+    """The table of docs/operations.md, "## The dashboard", has one line per panel in the
+    dashboard's order (rows in bold), each naming the metric families its exprs use."""
+    step = "docs"
+    with open(docs) as f:
+        text = f.read()
+    m = re.search(r"^## The dashboard\n(.*?)(?=^## )", text, re.MULTILINE | re.DOTALL)
+    if not m:
+        report.fail(step, "%s has no section '## The dashboard'" % docs)
+        return
+    lines = []
+    for line in m.group(1).splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 3 and cells[0] not in ("panel", "---"):
+            lines.append((cells[0], set(re.findall(r"`((?:trackd|process)_\w+)`", cells[2]))))
+    want = []
+    for panel in all_panels(dashboard):
+        if panel.get("type") == "row":
+            want.append(("**%s**" % panel.get("title"), set()))
+            continue
+        families = set()
+        for target in panel.get("targets", []):
+            try:
+                found = selectors(target.get("expr", ""))
+            except ValueError:
+                continue  # step 1 reports it
+            for name, _ in found:
+                families.add(re.sub(r"_bucket$", "", name or ""))
+        want.append((panel.get("title"), families))
+    before = report.failed
+    for (title, families), (doc_title, doc_families) in zip(want, lines):
+        if title != doc_title:
+            report.fail(step, "the table has %r where the dashboard has %r" % (doc_title, title))
+            return
+        if families != doc_families:
+            report.fail(step, "%r: the table names %s, the exprs use %s" % (
+                title, sorted(doc_families), sorted(families)))
+    if len(want) != len(lines):
+        report.fail(step, "the table has %d lines, the dashboard %d panels and rows: %s" % (
+            len(lines), len(want),
+            ", ".join(t for t, _ in (want[len(lines):] or lines[len(want):]))))
+    if report.failed == before:
+        report.ok(step, "%s, \"The dashboard\": one line per panel and row (%d), in order, "
+                  "each with the metrics its exprs use" % (docs, len(lines)))
+
+
 # ---------------------------------------------------------------- trackd's metrics
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -468,7 +517,12 @@ def break_overlap(d):
     panels[1]["gridPos"] = dict(panels[0]["gridPos"])
 
 
+def break_renamed_panel(d):
+    next(p for p in all_panels(d) if p.get("type") != "row")["title"] = "Calls, renamed"
+
+
 BREAKS = {
+    "renamed-panel": break_renamed_panel,
     "unbalanced-paren": break_unbalanced_paren,
     "unknown-metric": break_unknown_metric,
     "no-description": break_no_description,
@@ -492,6 +546,7 @@ def main():
     p.add_argument("--promtool", required=True)
     p.add_argument("--metrics", required=True)
     p.add_argument("--work", required=True)
+    p.add_argument("--docs", help="docs/operations.md, whose table must list every panel")
     p = sub.add_parser("break")
     p.add_argument("kind", choices=sorted(BREAKS))
     p.add_argument("--dashboard", required=True)
@@ -528,6 +583,8 @@ def main():
     check_structure(dashboard, report)
     check_promql(dashboard, args.promtool, args.work, report)
     check_metrics(dashboard, args.metrics, report)
+    if args.docs:
+        check_docs(dashboard, args.docs, report)
     return 1 if report.failed else 0
 
 
