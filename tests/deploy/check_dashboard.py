@@ -2,12 +2,14 @@
 """Checks of the Grafana dashboard deploy/grafana/trackd-dashboard.json (issue 14), run by
 tests/deploy/check_dashboard.sh. Standard library only.
 
-  metrics --trackd PATH --work DIR --out FILE
-      Starts the real trackd on loopback (free ports, a data directory under DIR) in two
-      configurations, so that every family shows up: (a) the HTTP sink, pointed at a loopback
-      port nothing listens on, with a tokens file; (b) the default file sink. Reads GET
-      /metrics of each and writes one "name type configuration" line per `# TYPE` to FILE.
-      Stops each server with SIGTERM and a bounded wait.
+  metrics --trackd PATH [--trackctl PATH] --work DIR --out FILE
+      Starts the real trackd on loopback (ports chosen by the kernel, a data directory under
+      DIR) in two configurations, so that every family shows up: (a) the HTTP sink, pointed at
+      a loopback port nothing listens on, with a tokens file and a rate limit; (b) the default
+      file sink. With trackctl it first makes calls (accepted, rejected, rate-limited,
+      unauthenticated, a dry run) so that the labelled families have series. Writes one "name
+      type configuration" line per `# TYPE` of GET /metrics to FILE and every sample to
+      FILE.series.json. Stops each server with SIGTERM and a bounded wait.
   check --dashboard FILE --promtool PATH --metrics FILE --work DIR [--docs FILE]
       1. structure: the JSON parses; uid and title "trackd"; the datasource, job and instance
          variables; every panel has a title, a description, the datasource ${datasource}, a
@@ -21,6 +23,9 @@ tests/deploy/check_dashboard.sh. Standard library only.
          family's name).
       4. docs: the table of docs/operations.md, "## The dashboard", lists every row and panel
          in order, each with the metric families its exprs use.
+      5. data (when FILE.series.json exists): every expr returns data from series shaped like
+         trackd's: each becomes an alert on absent(expr) that `promtool test rules` must see
+         stay silent.
       Prints one PASS or FAIL line per finding; exits 1 on any FAIL.
   break KIND --dashboard FILE --out FILE
       Writes a copy of the dashboard broken one way (see BREAKS), for the proof that the checks
@@ -39,7 +44,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 
 DATASOURCE = "${datasource}"
@@ -292,7 +296,7 @@ def check_promql(dashboard, promtool, work, report):
             rules.append({"record": record, "expr": substitute(expr)})
         except KeyError as e:
             report.fail(step, "%s: unknown variable %s" % (where, e))
-            return
+            return False
     path = os.path.join(work, "dashboard-rules.yaml")
     # JSON is YAML: promtool reads the file as it would a hand-written rules file.
     with open(path, "w") as f:
@@ -300,11 +304,14 @@ def check_promql(dashboard, promtool, work, report):
     run = subprocess.run([promtool, "check", "rules", path], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True, timeout=60)
     if run.returncode == 0 and "SUCCESS: %d rules found" % len(rules) in run.stdout:
+        ok = True
         report.ok(step, "promtool check rules: %d exprs as recording rules in %s" % (
             len(rules), path))
     else:
+        ok = False
         report.fail(step, "promtool check rules %s (exit %d):\n%s" % (
             path, run.returncode, run.stdout.rstrip()))
+    return ok
 
 
 # ---------------------------------------------------------------- step 3: metrics
@@ -405,72 +412,179 @@ def free_port():
         return s.getsockname()[1]
 
 
-def scrape(trackd, name, flags, work, deadline_seconds=30):
-    """Starts trackd with flags on loopback, returns the `# TYPE` lines of its /metrics as
-    {name: type}, and stops it with SIGTERM. Raises RuntimeError on any failure."""
-    for attempt in range(3):  # a free port may be taken before trackd binds it
-        data = os.path.join(work, "%s-data-%d" % (name, attempt))
-        admin = free_port()
-        log_path = os.path.join(work, "%s-%d.log" % (name, attempt))
-        argv = [trackd, "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:%d" % admin,
-                "--data_dir=%s" % data, "--log_summary_interval=0"] + flags
-        with open(log_path, "w") as log:
-            proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
-        text, deadline = None, time.monotonic() + deadline_seconds
-        try:
-            while proc.poll() is None and time.monotonic() < deadline:
-                try:
-                    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % admin,
-                                                timeout=2) as r:
-                        text = r.read().decode()
-                    break
-                except (urllib.error.URLError, ConnectionError, OSError):
-                    time.sleep(0.05)  # polling trackd's start-up, bounded by the deadline
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-                    raise RuntimeError("%s: trackd did not stop within 20 s of SIGTERM" % name)
-        if text is not None:
-            if proc.returncode != 0:
-                raise RuntimeError("%s: trackd exited %d after SIGTERM; log %s" % (
-                    name, proc.returncode, log_path))
-            return {m.group(1): m.group(2)
-                    for m in re.finditer(r"^# TYPE (\S+) (\S+)$", text, re.MULTILINE)}
+def wait_for(what, condition, deadline_seconds, proc):
+    """Polls condition() until it returns something true, trackd exits, or the deadline
+    passes; returns that value or raises RuntimeError."""
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        if proc.poll() is not None:
+            raise RuntimeError("trackd exited %d before %s" % (proc.returncode, what))
+        time.sleep(0.05)  # polling a condition, bounded by the deadline
+    raise RuntimeError("no %s within %d s" % (what, deadline_seconds))
+
+
+def serving_line(log_path):
+    with open(log_path) as f:
+        for line in f:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("msg") == "serving":
+                return entry
+    return None
+
+
+def scrape(trackd, trackctl, name, flags, calls, work, deadline_seconds=30):
+    """Starts trackd with flags on loopback (ports chosen by the kernel, read from its
+    "serving" log line), makes calls with trackctl (each a list of (arguments, environment)),
+    reads its /metrics and stops it with SIGTERM and a bounded wait. Returns the exposition's
+    text; raises RuntimeError on any failure."""
+    data = os.path.join(work, "%s-data" % name)
+    log_path = os.path.join(work, "%s.log" % name)
+    argv = [trackd, "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:0",
+            "--data_dir=%s" % data, "--log_summary_interval=0"] + flags
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+    failed = True
+    try:
+        serving = wait_for("'serving' log line", lambda: serving_line(log_path),
+                           deadline_seconds, proc)
+        target = "--target=127.0.0.1:%s" % serving["port"]
+        for args, env in calls:
+            run = subprocess.run([trackctl, "track", target, "--deadline=2s"] + args,
+                                 env=dict(os.environ, **env), stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True, timeout=30)
+            print("     trackctl %s: %s" % (" ".join(args), run.stdout.strip().splitlines()[0]
+                                           if run.stdout.strip() else "exit %d" % run.returncode))
+        with urllib.request.urlopen("http://127.0.0.1:%s/metrics" % serving["admin_port"],
+                                    timeout=10) as r:
+            text = r.read().decode()
+        failed = False
+        return text
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise RuntimeError("%s: %s" % (name, e))
+    except RuntimeError as e:
         with open(log_path) as f:
-            log_text = f.read()
-        if "address already in use" not in log_text.lower():
-            raise RuntimeError("%s: trackd served no /metrics (exit %s):\n%s" % (
-                name, proc.returncode, log_text[-2000:]))
-    raise RuntimeError("%s: no free admin port in 3 attempts" % name)
+            raise RuntimeError("%s: %s; its log:\n%s" % (name, e, f.read()[-2000:]))
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise RuntimeError("%s: trackd did not stop within 20 s of SIGTERM" % name)
+        if proc.returncode != 0 and not failed:
+            raise RuntimeError("%s: trackd exited %d after SIGTERM; log %s" % (
+                name, proc.returncode, log_path))
 
 
-def collect_metrics(trackd, work, out):
+SAMPLE = re.compile(r"^([a-zA-Z_:][\w:]*)(\{.*\})?\s+(\S+)$")
+
+
+def collect_metrics(trackd, trackctl, work, out):
+    """Writes OUT ("name type configuration" per family) and OUT.series.json (every sample
+    with its family's type and configuration) from two real trackd runs."""
     os.makedirs(work, exist_ok=True)
     tokens = os.path.join(work, "tokens")
     token = secrets.token_hex(16)
     fd = os.open(tokens, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write("sha256:%s dashboard-check\n" % hashlib.sha256(token.encode()).hexdigest())
+    event = ["--user_id=u-1", "--group_id=acct-9", "--role=Developer"]
+    bad_event = ["--user_id= u-2", "--group_id=acct-9", "--role=Developer"]
+    authorized, wrong = {"TRACKD_TOKEN": token}, {"TRACKD_TOKEN": "not-" + token}
     configs = [
         # Nothing listens on the upstream's port: trackd keeps retrying, which is fine here.
+        # The rate limit lets 3 events through and refills one in 1000 s: the fourth call is
+        # refused however slow this machine is.
         ("http-auth", ["--sink=http", "--http_url=http://127.0.0.1:%d/v1/batch" % free_port(),
-                       "--auth_tokens_file=%s" % tokens]),
-        ("file", []),
+                       "--auth_tokens_file=%s" % tokens, "--rate_limit_per_client=0.001",
+                       "--rate_limit_burst=3"],
+         [(event, authorized), (bad_event, authorized), (event, authorized),
+          (event, authorized), (event, wrong)]),
+        ("file", [], [(event, {}), (bad_event, {}), (["--dry-run"] + event, {})]),
     ]
-    lines = []
-    for name, flags in configs:
-        types = scrape(trackd, name, flags, work)
-        print("trackd --%s: %d metric families" % (" --".join(f.lstrip("-").split("=")[0]
-                                                             for f in flags) or "sink=file (default)",
-                                                  len(types)))
+    lines, series = [], []
+    for name, flags, calls in configs:
+        print("trackd %s:" % (" ".join(f.split("=")[0] for f in flags) or "(default file sink)"))
+        text = scrape(trackd, trackctl, name, flags, calls if trackctl else [], work)
+        types = {m.group(1): m.group(2)
+                 for m in re.finditer(r"^# TYPE (\S+) (\S+)$", text, re.MULTILINE)}
+        print("     %d metric families" % len(types))
         lines += ["%s %s %s\n" % (n, t, name) for n, t in sorted(types.items())]
+        for line in text.splitlines():
+            m = SAMPLE.match(line)
+            if not line.startswith("#") and m:
+                family = re.sub(r"_(bucket|sum|count)$", "", m.group(1))
+                kind = types.get(m.group(1)) or types.get(family, "untyped")
+                series.append({"name": m.group(1), "labels": m.group(2) or "",
+                               "value": m.group(3), "type": kind, "config": name})
     with open(out, "w") as f:
         f.writelines(lines)
+    with open(out + ".series.json", "w") as f:
+        json.dump(series, f, indent=1)
+
+
+# ---------------------------------------------------------------- step 5: data
+def check_data(dashboard, promtool, series_file, work, report):
+    """Every expr returns data from series shaped like trackd's own (its names, labels and
+    label values, one instance per configuration; counters and histograms rising, gauges at
+    the value scraped): each expr becomes an alert on absent(expr), and promtool test rules
+    must see none of them fire. Catches what parses but selects nothing: a label value or
+    name trackd does not use, a division whose sides do not match."""
+    step = "data"
+    with open(series_file) as f:
+        samples = json.load(f)
+    input_series = []
+    for sample in samples:
+        labels = sample["labels"][1:-1] if sample["labels"] else ""
+        extra = 'job="trackd", instance="%s"' % sample["config"]
+        selector = "%s{%s}" % (sample["name"], "%s, %s" % (labels, extra) if labels else extra)
+        if sample["type"] in ("counter", "histogram", "summary"):
+            values = "0+1x80"  # 20 minutes at 15 s
+        else:
+            values = "%s+0x80" % sample["value"]
+        input_series.append({"series": selector, "values": values})
+    rules, names = [], {}
+    for record, where, expr in exprs_of(dashboard):
+        alert = record.replace("dashboard:", "dashboard_empty_")
+        while alert in names:
+            alert += "_again"
+        names[alert] = (where, expr)
+        try:
+            rules.append({"alert": alert, "expr": "absent(%s)" % substitute(expr)})
+        except KeyError as e:
+            report.fail(step, "%s: unknown variable %s" % (where, e))
+            return
+    rules_path = os.path.join(work, "dashboard-absent-rules.yaml")
+    tests_path = os.path.join(work, "dashboard-data-test.yaml")
+    with open(rules_path, "w") as f:
+        json.dump({"groups": [{"name": "dashboard_data", "rules": rules}]}, f, indent=2)
+    with open(tests_path, "w") as f:
+        json.dump({"rule_files": [os.path.basename(rules_path)], "evaluation_interval": "15s",
+                   "tests": [{"interval": "15s", "input_series": input_series,
+                              "alert_rule_test": [{"eval_time": "10m", "alertname": a,
+                                                   "exp_alerts": []} for a in names]}]},
+                  f, indent=2)
+    run = subprocess.run([os.path.abspath(promtool), "test", "rules",
+                          os.path.basename(tests_path)], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, timeout=120, cwd=work)
+    empty = [a for a in names if re.search(r"alertname: %s\b" % re.escape(a), run.stdout)]
+    if run.returncode == 0 and "SUCCESS" in run.stdout:
+        report.ok(step, "promtool test rules: every one of %d exprs returns data from %d series "
+                  "shaped like trackd's (%s)" % (len(names), len(input_series), tests_path))
+    elif empty:
+        for a in empty:
+            report.fail(step, "%s returns no data from trackd's series: %s" % names[a])
+    else:
+        report.fail(step, "promtool test rules %s (exit %d):\n%s" % (
+            tests_path, run.returncode, run.stdout.rstrip()[-3000:]))
 
 
 # ---------------------------------------------------------------- broken copies
@@ -521,7 +635,13 @@ def break_renamed_panel(d):
     next(p for p in all_panels(d) if p.get("type") != "row")["title"] = "Calls, renamed"
 
 
+def break_label_value(d):
+    t = next(t for p in all_panels(d) for t in p.get("targets", []) if 'code="OK"' in t["expr"])
+    t["expr"] = t["expr"].replace('code="OK"', 'code="Ok"')
+
+
 BREAKS = {
+    "label-value": break_label_value,
     "renamed-panel": break_renamed_panel,
     "unbalanced-paren": break_unbalanced_paren,
     "unknown-metric": break_unknown_metric,
@@ -539,6 +659,7 @@ def main():
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("metrics")
     p.add_argument("--trackd", required=True)
+    p.add_argument("--trackctl", help="makes calls before each scrape, so labelled series exist")
     p.add_argument("--work", required=True)
     p.add_argument("--out", required=True)
     p = sub.add_parser("check")
@@ -555,7 +676,7 @@ def main():
 
     if args.command == "metrics":
         try:
-            collect_metrics(args.trackd, args.work, args.out)
+            collect_metrics(args.trackd, args.trackctl, args.work, args.out)
         except RuntimeError as e:
             print("FAIL trackd's metrics: %s" % e)
             return 1
@@ -581,10 +702,14 @@ def main():
         return 1
     os.makedirs(args.work, exist_ok=True)
     check_structure(dashboard, report)
-    check_promql(dashboard, args.promtool, args.work, report)
+    promql_ok = check_promql(dashboard, args.promtool, args.work, report)
     check_metrics(dashboard, args.metrics, report)
     if args.docs:
         check_docs(dashboard, args.docs, report)
+    if not promql_ok:
+        print("SKIP data: needs every expr to parse")
+    elif os.path.exists(args.metrics + ".series.json"):
+        check_data(dashboard, args.promtool, args.metrics + ".series.json", args.work, report)
     return 1 if report.failed else 0
 
 

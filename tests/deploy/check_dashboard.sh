@@ -10,7 +10,10 @@
 #      on loopback with the HTTP sink and a tokens file, then with the default file sink;
 #   4. docs: the table in docs/operations.md, "The dashboard", lists every panel in order with
 #      the metrics its exprs use;
-#   5. proof that the checks fail: copies of the dashboard broken one way each must fail the
+#   5. data: every expr returns data from series shaped like trackd's (its names, labels and
+#      label values, after calls made with trackctl): each becomes an alert on absent(expr)
+#      that `promtool test rules` must see stay silent;
+#   6. proof that the checks fail: copies of the dashboard broken one way each must fail the
 #      step that should catch them, with the expected message, and pass the others.
 # Run by hand from the repository root with no arguments, it uses build/server/trackd.
 set -euo pipefail
@@ -20,7 +23,7 @@ root=$(cd "$here/../.." && pwd)
 dashboard=$root/deploy/grafana/trackd-dashboard.json
 out=$root/build/deploy-dashboard-check
 trackd=$root/build/server/trackd
-trackctl=$root/build/tools/trackctl/trackctl  # accepted like the other deploy tests; not needed here
+trackctl=$root/build/tools/trackctl/trackctl
 while [ $# -gt 0 ]; do
   case $1 in
     --trackd) trackd=$2; shift 2 ;;
@@ -28,7 +31,6 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--trackd PATH] [--trackctl PATH]" >&2; exit 2 ;;
   esac
 done
-: "$trackctl"
 
 promtool=$(bash "$root/scripts/install_prometheus.sh")/promtool
 check=(python3 "$here/check_dashboard.py")
@@ -42,14 +44,14 @@ pass() { passed=$((passed + 1)); echo "PASS $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 # ---------------------------------------------------------------- trackd's metrics
-if ! [ -x "$trackd" ]; then
-  fail "no trackd at $trackd (build it: scripts/build.sh, or pass --trackd PATH)"
+if ! [ -x "$trackd" ] || ! [ -x "$trackctl" ]; then
+  fail "no trackd at $trackd or no trackctl at $trackctl (build them: scripts/build.sh, or pass --trackd/--trackctl)"
   echo
   echo "deploy dashboard checks: $passed passed, $failed failed"
   exit 1
 fi
-echo "trackd: $trackd"
-if "${check[@]}" metrics --trackd "$trackd" --work "$out/trackd" --out "$out/metrics.txt" \
+echo "trackd: $trackd, trackctl: $trackctl"
+if "${check[@]}" metrics --trackd "$trackd" --trackctl "$trackctl" --work "$out/trackd" --out "$out/metrics.txt" \
      > "$out/metrics.log" 2>&1; then
   sed 's/^/     /' "$out/metrics.log"
   pass "trackd's /metrics read in both configurations ($(cut -d' ' -f1 "$out/metrics.txt" | sort -u | wc -l) families)"
@@ -97,14 +99,16 @@ caught() {
   fi
 }
 caught unbalanced-paren promql "unclosed left parenthesis"
-# (The docs' table names the metric the copy replaced: that step fails too.)
-caught unknown-metric metrics "trackd_no_such_metric_total is not in trackd's /metrics" docs
+# (The docs' table names the metric the copy replaced, and the expr returns no data: those
+# steps fail too.)
+caught unknown-metric metrics "trackd_no_such_metric_total is not in trackd's /metrics" "docs|data"
 caught no-description structure "no description"
 caught duplicate-id structure "is also panel"
 caught fixed-datasource structure "is not \${datasource}"
 caught no-job-matcher structure "lacks job=~\"\$job\""
 caught fixed-range structure "range [5m] is not [\$__rate_interval]"
 caught overlap structure "gridPos overlaps"
+caught label-value data "returns no data from trackd's series"
 caught renamed-panel docs "the table has 'Calls per second' where the dashboard has 'Calls, renamed'"
 
 echo
