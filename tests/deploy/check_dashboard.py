@@ -640,7 +640,13 @@ def break_label_value(d):
     t["expr"] = t["expr"].replace('code="OK"', 'code="Ok"')
 
 
+def break_no_expr(d):
+    for t in next(p for p in all_panels(d) if p.get("type") != "row")["targets"]:
+        t["expr"] = ""
+
+
 BREAKS = {
+    "no-expr": break_no_expr,
     "label-value": break_label_value,
     "renamed-panel": break_renamed_panel,
     "unbalanced-paren": break_unbalanced_paren,

@@ -103,6 +103,7 @@ caught unbalanced-paren promql "unclosed left parenthesis"
 # steps fail too.)
 caught unknown-metric metrics "trackd_no_such_metric_total is not in trackd's /metrics" "docs|data"
 caught no-description structure "no description"
+caught no-expr structure "no target with an expr" docs
 caught duplicate-id structure "is also panel"
 caught fixed-datasource structure "is not \${datasource}"
 caught no-job-matcher structure "lacks job=~\"\$job\""
