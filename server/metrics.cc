@@ -1,9 +1,13 @@
 #include "server/metrics.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <system_error>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 
 namespace trackd {
 namespace {
@@ -25,17 +29,32 @@ std::string EscapeLabel(const std::string& value) {
   return out;
 }
 
+// The text format's spellings of the special values; otherwise six significant digits when they
+// read back as the same double (bucket bounds such as 0.0001 keep the spelling, and so their
+// series, that they always had), else the shortest text that does: six digits would write a
+// start time of 1796076543.25 as 1.79608e+09, and a histogram's _sum would drift.
 std::string FormatValue(double value) {
+  if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
   if (value == std::floor(value) && std::abs(value) < 1e15) {
     return absl::StrCat(static_cast<int64_t>(value));
   }
-  return absl::StrCat(value);
+  std::string short_form = absl::StrCat(value);
+  double read_back = 0;
+  if (absl::SimpleAtod(short_form, &read_back) && read_back == value) return short_form;
+  char buffer[32];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  return error == std::errc() ? std::string(buffer, end) : short_form;
+}
+
+// HELP text escapes backslash and newline (a newline would end the line early).
+std::string EscapeHelp(const std::string& help) {
+  return absl::StrReplaceAll(help, {{"\\", "\\\\"}, {"\n", "\\n"}});
 }
 
 void Header(const std::string& name, const std::string& help, const std::string& type,
             std::string* out) {
-  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
+  absl::StrAppend(out, "# HELP ", name, " ", EscapeHelp(help), "\n# TYPE ", name, " ", type, "\n");
 }
 
 }  // namespace

@@ -209,13 +209,15 @@ void Pipeline::CompleterLoop() {
 
 Pipeline::Completion Pipeline::WriteBatch(const std::vector<Record>& records,
                                           std::vector<Queued> batch) {
+  const absl::Time started = clock_.Now();
   absl::Status status = sink_.Write(records);
+  const absl::Time now = clock_.Now();
+  if (options_.on_sink_write) options_.on_sink_write(now - started, status);
   if (absl::IsResourceExhausted(status)) {
     status = WithRetryInfo(std::move(status), absl::Seconds(1));  // A full spool: nothing written.
   } else if (!status.ok()) {
     status = StoreFailed(status);
   }
-  const absl::Time now = clock_.Now();
   std::vector<Waiter> waiters;
   {
     absl::MutexLock lock(&mu_);

@@ -45,6 +45,10 @@ struct PipelineOptions {
   // the memory the queue can take.
   size_t max_queued_events = 20'000;
   size_t max_queued_bytes = 64 << 20;
+  // Called on the writer thread after every sink write, with how long the write took on the
+  // pipeline's clock and its status (RESOURCE_EXHAUSTED for a full spool: nothing written).
+  // For the metrics; must be cheap and must not call back into the pipeline.
+  std::function<void(absl::Duration elapsed, const absl::Status& status)> on_sink_write;
 };
 
 // For each submitted record, in order: true when it was a duplicate.

@@ -13,6 +13,7 @@
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
+#include "server/process_metrics.h"
 
 namespace trackd {
 namespace {
@@ -63,11 +64,13 @@ absl::StatusOr<std::unique_ptr<TrackdServer>> TrackdServer::Start(const ServerCo
   // Before the sink: a bad key file stops start-up before anything is opened.
   if (auto s = server->BuildPersonalDataFilter(config.personal_data); !s.ok()) return s;
   if (auto status = server->BuildSink(config, fs, clock); !status.ok()) return status;
+  PipelineOptions pipeline_options = config.pipeline;
+  pipeline_options.on_sink_write = server->SinkWriteObserver();
   server->pipeline_ =
-      std::make_unique<Pipeline>(*server->sink_, *server->index_, clock, config.pipeline);
+      std::make_unique<Pipeline>(*server->sink_, *server->index_, clock, pipeline_options);
   server->BuildTracker(config, clock);
   if (auto s = server->BuildService(config, fs, clock); !s.ok()) return s;
-  if (auto s = server->RegisterMetrics(); !s.ok()) return s;
+  if (auto s = server->RegisterMetrics(config); !s.ok()) return s;
   if (auto s = server->StartServing(config); !s.ok()) return s;
   return server;
 }
@@ -270,7 +273,25 @@ void TrackdServer::BuildTransport(const ServerConfig& config, grpc::ServerBuilde
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, ms(limits.max_connection_idle));
 }
 
-absl::Status TrackdServer::RegisterMetrics() {
+std::function<void(absl::Duration, const absl::Status&)> TrackdServer::SinkWriteObserver() {
+  HistogramFamily& duration = metrics_.AddHistogram(
+      "trackd_sink_write_duration_seconds",
+      "Time each sink write took: the embedded log's append and fsync, or until Kafka "
+      "acknowledged every event of the batch.",
+      {}, MetricsRegistry::LatencyBounds());
+  CounterFamily& failures = metrics_.AddCounter(
+      "trackd_sink_write_failures_total",
+      "Sink writes that failed (their calls answered UNAVAILABLE); a full spool is not one.");
+  Histogram* duration_series = duration.Series({});
+  Counter* failure_series = failures.Series({});
+  return [duration_series, failure_series](absl::Duration elapsed, const absl::Status& status) {
+    duration_series->Observe(absl::ToDoubleSeconds(elapsed));
+    if (!status.ok() && !absl::IsResourceExhausted(status)) failure_series->Add();
+  };
+}
+
+absl::Status TrackdServer::RegisterMetrics(const ServerConfig& config) {
+  RegisterProcessMetrics(metrics_);
   Pipeline* pipeline = pipeline_.get();
   metrics_.AddCallback("trackd_events_stored_total", "Events made durable by the sink.", "counter",
                        [pipeline] { return pipeline->stats().events_stored; });
@@ -281,6 +302,11 @@ absl::Status TrackdServer::RegisterMetrics() {
                        "counter", [pipeline] { return pipeline->stats().commits; });
   metrics_.AddCallback("trackd_queue_depth", "Events waiting for the writer.", "gauge",
                        [pipeline] { return pipeline->queue_depth(); });
+  const double queue_capacity = static_cast<double>(config.pipeline.max_queued_events);
+  metrics_.AddCallback("trackd_queue_capacity",
+                       "The most events that may wait for the writer (--max_queued_events); "
+                       "calls beyond it are answered RESOURCE_EXHAUSTED.",
+                       "gauge", [queue_capacity] { return queue_capacity; });
   Sink* sink = sink_.get();
   metrics_.AddCallback("trackd_store_failed",
                        "1 once the store stopped after an I/O error (fail-stop); check the "

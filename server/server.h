@@ -95,7 +95,9 @@ class TrackdServer {
   // error, stops what it started and returns UNAVAILABLE (or the admin
   // server's error).
   absl::Status StartServing(const ServerConfig& config);
-  absl::Status RegisterMetrics();
+  // The sink-write histogram and failure counter, and the pipeline's observer that feeds them.
+  std::function<void(absl::Duration, const absl::Status&)> SinkWriteObserver();
+  absl::Status RegisterMetrics(const ServerConfig& config);
   void BuildTransport(const ServerConfig& config, grpc::ServerBuilder& builder);
   // Sets health SERVING unless the store already failed; called once serving.
   void ReportServing();

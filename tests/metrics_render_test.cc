@@ -75,9 +75,18 @@ INSTANTIATE_TEST_SUITE_P(
                       ValueCase{"LargeInteger", 123456789012345, "123456789012345"},
                       ValueCase{"HugeIsExponent", 1e15, "1e+15"},
                       ValueCase{"Tiny", 1.5e-7, "1.5e-07"},
+                      ValueCase{"StartTimeKeepsItsFraction", 1796076543.25, "1796076543.25"},
+                      ValueCase{"SumKeepsEveryDigit", 0.1 + 0.2, "0.30000000000000004"},
+                      ValueCase{"NotANumber", std::numeric_limits<double>::quiet_NaN(), "NaN"},
                       ValueCase{"PlusInfinity", std::numeric_limits<double>::infinity(), "+Inf"},
                       ValueCase{"MinusInfinity", -std::numeric_limits<double>::infinity(), "-Inf"}),
     [](const ::testing::TestParamInfo<ValueCase>& info) { return info.param.name; });
+
+TEST(MetricsRenderTest, HelpTextEscapesBackslashAndNewline) {
+  MetricsRegistry registry;
+  registry.AddCallback("t", "Two\nlines, one C:\\path.", "gauge", [] { return 1.0; });
+  EXPECT_EQ(registry.Render(), "# HELP t Two\\nlines, one C:\\\\path.\n# TYPE t gauge\nt 1\n");
+}
 
 struct LabelCase {
   std::string name;

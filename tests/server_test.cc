@@ -344,6 +344,29 @@ TEST_F(ServerTest, FailedFsyncStopsTheStoreUntilRestartAndSaysSo) {
   EXPECT_EQ(StoredLines().size(), 1u);
 }
 
+// The metrics behind the alerts on a failing sink (deploy/prometheus/trackd-alerts.yaml): each
+// sink write is timed, a failed one is counted, and the queue's limit is exported beside its
+// depth.
+TEST_F(ServerTest, SinkWritesAreTimedAndAFailedOneIsCounted) {
+  server_.reset();
+  StartServer(1234, [](ServerConfig& c) { c.admin_listen = "127.0.0.1:0"; });
+  v1::TrackResponse response;
+  ASSERT_TRUE(Track(SeedRequest(), &response).ok());
+  auto metrics = testing::ScrapeMetrics(server_->admin_port());
+  EXPECT_EQ(metrics["trackd_sink_write_duration_seconds_count"], 1);
+  EXPECT_EQ(metrics["trackd_sink_write_failures_total"], 0);
+  EXPECT_EQ(metrics["trackd_queue_capacity"], 1234);
+
+  fs_.fail_sync = true;
+  v1::TrackRequest failing = SeedRequest();
+  failing.set_message_id("fails");
+  ASSERT_EQ(Track(failing, &response).error_code(), grpc::StatusCode::UNAVAILABLE);
+  metrics = testing::ScrapeMetrics(server_->admin_port());
+  EXPECT_EQ(metrics["trackd_sink_write_duration_seconds_count"], 2);
+  EXPECT_EQ(metrics["trackd_sink_write_failures_total"], 1);
+  EXPECT_EQ(metrics["trackd_commits_total"], 1);
+}
+
 // Sends `request` without waiting; `done` is notified with the status.
 struct AsyncCall {
   grpc::ClientContext context;

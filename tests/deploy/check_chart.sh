@@ -10,7 +10,9 @@
 #   4. with the trackd and trackctl binaries (--trackd/--trackctl, or build/ by default):
 #      run_rendered.py starts the real server with each rendered configuration and asks it the
 #      rendered probes;
-#   5. proof that the checks fail: wrong values (schema and render-time rules), and copies of
+#   5. the chart's copies of the alerting rules and the dashboard (files/) are the originals in
+#      deploy/prometheus and deploy/grafana;
+#   6. proof that the checks fail: wrong values (schema and render-time rules), and copies of
 #      the chart with one template broken each, must be refused with the expected message.
 # Nothing here needs the network once the tools are installed.
 set -euo pipefail
@@ -153,9 +155,22 @@ scenario embedded "--mode embedded" -f "$chart/ci/embedded-values.yaml"
 scenario forward-http "--mode forward --sink http" -f "$chart/ci/forward-http-values.yaml"
 scenario forward-kafka "--mode forward --sink kafka --external-secret trackd-kafka-credentials
   --external-secret trackd-client-tokens" -f "$chart/ci/forward-kafka-values.yaml"
-scenario all-on "--mode forward --sink kafka --external-secret trackd-tls --external-secret trackd-client-ca
+all_on="--mode forward --sink kafka --external-secret trackd-tls --external-secret trackd-client-ca
   --external-secret kafka-ca --expect HorizontalPodAutoscaler --expect ServiceMonitor
-  --expect PodDisruptionBudget --expect NetworkPolicy" -f "$chart/ci/all-on-values.yaml"
+  --expect PodDisruptionBudget --expect NetworkPolicy --expect PrometheusRule --expect-dashboard
+  --runbook-base https://git.example.com/platform/trackd/blob/v1.0.0"
+scenario all-on "$all_on" -f "$chart/ci/all-on-values.yaml"
+scenario monitoring-relative-runbooks "--mode embedded --expect PrometheusRule --expect-dashboard" \
+  --set metrics.prometheusRule.enabled=true --set metrics.grafanaDashboard.enabled=true
+
+# The chart carries copies of the rules and the dashboard (Helm reads only files inside it).
+for pair in "prometheus/trackd-alerts.yaml" "grafana/trackd-dashboard.json"; do
+  if cmp -s "$root/deploy/$pair" "$chart/files/$(basename "$pair")"; then
+    pass "chart files/$(basename "$pair") is deploy/$pair"
+  else
+    fail "chart files/$(basename "$pair") differs from deploy/$pair: cp deploy/$pair $chart/files/"
+  fi
+done
 scenario tls-made-by-chart "--mode embedded" --set tls.enabled=true \
   --set-file tls.cert="$certs/server.crt" --set-file tls.key="$certs/server.key" \
   --set tls.clientCA.enabled=true --set-file tls.clientCA.cert="$certs/ca.crt"
@@ -224,6 +239,10 @@ refuse schema-duration "does not match pattern" --set config.maxConnectionAge=5m
 refuse schema-sink "value must be one of 'http', 'kafka'" --set mode=forward --set forward.sink=file
 refuse schema-port "ports/grpc" --set ports.grpc=70000
 refuse schema-uid-root "podSecurity/runAsUser" --set podSecurity.runAsUser=0
+refuse schema-runbook-url "metrics/prometheusRule/runbookBaseURL" \
+  --set metrics.prometheusRule.enabled=true --set metrics.prometheusRule.runbookBaseURL=git.example.com/trackd
+refuse schema-dashboard-label "metrics/grafanaDashboard/labels" \
+  --set metrics.grafanaDashboard.enabled=true --set metrics.grafanaDashboard.labels.grafana_dashboard=null
 # rules across values (templates/_helpers.tpl)
 refuse grace "shutdown.terminationGracePeriodSeconds (25) must be greater than" \
   --set shutdown.terminationGracePeriodSeconds=25
@@ -321,6 +340,17 @@ catch servicemonitor-port "ServiceMonitor port admin is not a port of the Servic
   "$(break_chart servicemonitor-port servicemonitor.yaml 's/- port: metrics/- port: admin/')" \
   "--mode forward --sink kafka --external-secret trackd-tls --external-secret trackd-client-ca --external-secret kafka-ca" \
   -f "$chart/ci/all-on-values.yaml"
+
+catch runbook-base "runbook_url 'docs/operations.md#" \
+  "$(break_chart runbook-base prometheusrule.yaml '/{{- $rules = replace /d')" "$all_on" \
+  -f "$chart/ci/all-on-values.yaml"
+# shellcheck disable=SC2016  # the template's own $gd, for sed
+catch dashboard-label "lacks the Grafana sidecar's label" \
+  "$(break_chart dashboard-label dashboard-configmap.yaml '/with $gd.labels/,/end/d')" "$all_on" \
+  -f "$chart/ci/all-on-values.yaml"
+catch rules-edited "PrometheusRule groups differ" \
+  "$(break_chart rules-edited prometheusrule.yaml 's/{{- \$rules | nindent 2 }}/{{- \$rules | replace "severity: critical" "severity: info" | nindent 2 }}/')" \
+  "$all_on" -f "$chart/ci/all-on-values.yaml"
 
 # Broken copies the real server must refuse (run_rendered.py), when the binaries are here.
 catch_run() {  # catch_run NAME "expected message (extended regex)" CHART [helm template args...]

@@ -2,14 +2,20 @@
 """Checks what the trackd chart renders (helm template output) for the promises of issue 6:
 the workload of each mode, native gRPC probes, restricted pod security, the shutdown grace
 arithmetic, the two Services, PDB, HPA, NetworkPolicy, Secrets, the TRACKD_* ConfigMap, and
-the ServiceMonitor (a CRD, which the Kubernetes schemas do not cover).
+the ServiceMonitor (a CRD, which the Kubernetes schemas do not cover), and (issue 14) the
+PrometheusRule and the Grafana dashboard's ConfigMap, each present only when expected and
+carrying exactly the repository's deploy/prometheus/trackd-alerts.yaml and
+deploy/grafana/trackd-dashboard.json.
 
 usage: check_rendered.py --mode embedded|forward [--sink file|http|kafka]
-                         [--external-secret NAME]... [--expect KIND]... RENDERED.yaml
+                         [--external-secret NAME]... [--expect KIND]... [--expect-dashboard]
+                         [--runbook-base URL] RENDERED.yaml
 
 Prints every failed check and exits 1 if there is one; stdlib and PyYAML only.
 """
 import argparse
+import json
+import os
 import re
 import sys
 
@@ -19,8 +25,13 @@ UID = 65532
 KNOWN_KINDS = {
     "ConfigMap", "Secret", "Service", "ServiceAccount", "StatefulSet", "Deployment",
     "PersistentVolumeClaim", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy",
-    "ServiceMonitor",
+    "ServiceMonitor", "PrometheusRule",
 }
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ALERTS = os.path.join(ROOT, "deploy", "prometheus", "trackd-alerts.yaml")
+DASHBOARD = os.path.join(ROOT, "deploy", "grafana", "trackd-dashboard.json")
+# kubectl's client-side apply keeps a copy of the object in an annotation, limited to 256 KiB.
+MAX_DASHBOARD_BYTES = 256 * 1024
 CLIENT_LABEL = ("trackd-client", "true")
 
 
@@ -68,6 +79,10 @@ def main():
                         help="a Secret the values name as existing (not rendered)")
     parser.add_argument("--expect", action="append", default=[],
                         help="a kind that must be rendered (e.g. HorizontalPodAutoscaler)")
+    parser.add_argument("--expect-dashboard", action="store_true",
+                        help="the Grafana dashboard's ConfigMap must be rendered")
+    parser.add_argument("--runbook-base", default="",
+                        help="the metrics.prometheusRule.runbookBaseURL the values set")
     parser.add_argument("rendered")
     args = parser.parse_args()
 
@@ -77,6 +92,11 @@ def main():
     by_kind = {}
     for o in objects:
         by_kind.setdefault(o.get("kind"), []).append(o)
+
+    # The Grafana dashboard's ConfigMap holds JSON; the configuration's holds TRACKD_* variables.
+    dashboards = [o for o in by_kind.get("ConfigMap", [])
+                  if any(k.endswith(".json") for k in o.get("data", {}))]
+    by_kind["ConfigMap"] = [o for o in by_kind.get("ConfigMap", []) if o not in dashboards]
 
     def one(kind):
         items = by_kind.get(kind, [])
@@ -418,7 +438,62 @@ def main():
                 c.check(seconds(ep["scrapeTimeout"]) <= seconds(ep["interval"]),
                         "ServiceMonitor scrapeTimeout exceeds its interval")
 
+    check_prometheus_rule(c, by_kind.get("PrometheusRule", []), "PrometheusRule" in args.expect,
+                          args.runbook_base)
+    check_dashboard(c, dashboards, args.expect_dashboard)
     return report(c)
+
+
+def check_prometheus_rule(c, rules, expected, runbook_base):
+    """Off by default; when on, exactly the repository's rules, runbook links under the base."""
+    if not c.check(len(rules) == (1 if expected else 0),
+                   f"expected {1 if expected else 0} PrometheusRule, found {len(rules)}"):
+        return
+    if not rules:
+        return
+    rule = rules[0]
+    c.check(rule["apiVersion"] == "monitoring.coreos.com/v1", f"PrometheusRule apiVersion {rule['apiVersion']}")
+    spec = rule.get("spec", {})
+    c.check(set(spec) == {"groups"}, f"PrometheusRule: spec fields {sorted(spec)}, expected only groups")
+    with open(ALERTS, encoding="utf-8") as f:
+        want = yaml.safe_load(f)["groups"]
+    prefix = runbook_base.rstrip("/") + "/" if runbook_base else ""
+    got = json.loads(json.dumps(spec.get("groups", [])))
+    alerts = [r for g in got for r in g.get("rules", []) if "alert" in r]
+    for r in alerts:
+        url = r.get("annotations", {}).get("runbook_url", "")
+        c.check(url.startswith(prefix + "docs/operations.md#"),
+                f"{r['alert']}: runbook_url {url!r} is not under {prefix or '(relative)'}docs/operations.md#")
+        if prefix and url.startswith(prefix):
+            r["annotations"]["runbook_url"] = url[len(prefix):]
+    c.check(got == want, "PrometheusRule groups differ from deploy/prometheus/trackd-alerts.yaml")
+    c.check(alerts, "PrometheusRule has no alert")
+
+
+def check_dashboard(c, dashboards, expected):
+    """Off by default; when on, the repository's dashboard under the sidecar's label."""
+    if not c.check(len(dashboards) == (1 if expected else 0),
+                   f"expected {1 if expected else 0} dashboard ConfigMap, found {len(dashboards)}"):
+        return
+    if not dashboards:
+        return
+    cm = dashboards[0]
+    labels = cm["metadata"].get("labels", {})
+    c.check(labels.get("grafana_dashboard") == "1",
+            "dashboard ConfigMap lacks the Grafana sidecar's label grafana_dashboard: \"1\"")
+    data = cm.get("data", {})
+    c.check(list(data) == ["trackd-dashboard.json"], f"dashboard ConfigMap keys {sorted(data)}")
+    text = data.get("trackd-dashboard.json", "")
+    c.check(len(text.encode()) < MAX_DASHBOARD_BYTES,
+            f"dashboard is {len(text.encode())} bytes: over kubectl apply's 256 KiB annotation")
+    with open(DASHBOARD, encoding="utf-8") as f:
+        want = json.load(f)
+    try:
+        got = json.loads(text)
+    except ValueError as e:
+        c.check(False, f"dashboard ConfigMap does not hold JSON: {e}")
+        return
+    c.check(got == want, "dashboard ConfigMap differs from deploy/grafana/trackd-dashboard.json")
 
 
 def report(c):
