@@ -503,16 +503,18 @@ def collect_metrics(trackd, trackctl, work, out):
         # Nothing listens on the upstream's port: trackd keeps retrying, which is fine here.
         # The rate limit lets 3 events through and refills one in 1000 s: the fourth call is
         # refused however slow this machine is.
-        ("http-auth", ["--sink=http", "--http_url=http://127.0.0.1:%d/v1/batch" % free_port(),
+        ("http-auth", "HTTP sink to a closed loopback port, tokens file, rate limit",
+         ["--sink=http", "--http_url=http://127.0.0.1:%d/v1/batch" % free_port(),
                        "--auth_tokens_file=%s" % tokens, "--rate_limit_per_client=0.001",
                        "--rate_limit_burst=3"],
          [(event, authorized), (bad_event, authorized), (event, authorized),
           (event, authorized), (event, wrong)]),
-        ("file", [], [(event, {}), (bad_event, {}), (["--dry-run"] + event, {})]),
+        ("file", "the default file sink", [],
+         [(event, {}), (bad_event, {}), (["--dry-run"] + event, {})]),
     ]
     lines, series = [], []
-    for name, flags, calls in configs:
-        print("trackd %s:" % (" ".join(f.split("=")[0] for f in flags) or "(default file sink)"))
+    for name, description, flags, calls in configs:
+        print("trackd, %s:" % description)
         text = scrape(trackd, trackctl, name, flags, calls if trackctl else [], work)
         types = {m.group(1): m.group(2)
                  for m in re.finditer(r"^# TYPE (\S+) (\S+)$", text, re.MULTILINE)}

@@ -95,7 +95,7 @@ caught() {
     fail "caught $kind: failed other steps than $step${4:+ and $also}"
   else
     pass "caught $kind by $step: $(grep -A3 "^FAIL $step: " "$log" | grep -F -- "$expected" | head -n 1 \
-      | sed "s/^FAIL $step: //" | cut -c1-150)"
+      | sed "s/^FAIL $step: //" | awk -v e="$expected" '{i = index($0, e); print substr($0, i > 80 ? i - 80 : 1, 160)}')"
   fi
 }
 caught unbalanced-paren promql "unclosed left parenthesis"
