@@ -235,7 +235,8 @@ def check_structure(dashboard, report):
             report.fail(step, "%s: no gridPos with integer h, w, x, y" % where)
         elif grid["x"] < 0 or grid["y"] < 0 or grid["w"] < 1 or grid["h"] < 1 \
                 or grid["x"] + grid["w"] > GRID_COLUMNS:
-            report.fail(step, "%s: gridPos %s is outside the %d columns" % (where, grid, GRID_COLUMNS))
+            report.fail(step, "%s: gridPos %s is outside the %d columns" % (
+                where, grid, GRID_COLUMNS))
         else:
             for other, box in boxes:
                 if grid["x"] < box["x"] + box["w"] and box["x"] < grid["x"] + grid["w"] \
@@ -278,8 +279,8 @@ def check_structure(dashboard, report):
                 report.fail(step, "%s: range %s is not [%s]" % (where, r, RATE_INTERVAL))
     if report.failed == before:
         report.ok(step, "%d panels (%d rows), unique ids, gridPos, title, description and %s "
-                  "on each; %d exprs, every selector with {job=~\"$job\", instance=~\"$instance\"}, "
-                  "every range [%s]" % (
+                  "on each; %d exprs, every selector with "
+                  "{job=~\"$job\", instance=~\"$instance\"}, every range [%s]" % (
                       len(panels), sum(p.get("type") == "row" for p in panels), DATASOURCE,
                       len(exprs), RATE_INTERVAL))
 
