@@ -17,6 +17,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/deploy/common.sh
+source "$here/common.sh"
 rules=$root/deploy/prometheus/trackd-alerts.yaml
 tests=$here/prometheus/trackd-alerts.test.yaml
 docs=$root/docs/operations.md
@@ -26,18 +28,7 @@ if [ $# -gt 0 ]; then echo "usage: $0" >&2; exit 2; fi
 # ---------------------------------------------------------------- tools
 promdir=$(bash "$root/scripts/install_prometheus.sh")
 promtool=$promdir/promtool
-# The same venv, made the same way, as tests/deploy/check_chart.sh.
-venv=$root/build/tools/venv
-stamp=$venv/.requirements.sha256
-want=$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)
-if ! [ -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "installing $(grep -c '==' "$here/requirements.txt") pinned Python packages into $venv"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$here/requirements.txt"
-  echo "$want" > "$stamp"
-fi
-py=$venv/bin/python
+deploy_venv
 rm -rf "$out"
 mkdir -p "$out"
 echo "promtool: $("$promtool" --version 2>&1 | head -n 1), PyYAML: $("$py" -c 'import yaml; print(yaml.__version__)')"

@@ -22,20 +22,14 @@ KUBERNETES_VERSION=1.32.0
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/deploy/common.sh
+source "$here/common.sh"
 chart=$root/deploy/helm/trackd
 tools=$root/build/tools
 out=$root/build/deploy-check
 GO=${GO:-/usr/local/go/bin/go}
 if ! [ -x "$GO" ]; then GO=go; fi
-trackd=$root/build/server/trackd
-trackctl=$root/build/tools/trackctl/trackctl
-while [ $# -gt 0 ]; do
-  case $1 in
-    --trackd) trackd=$2; shift 2 ;;
-    --trackctl) trackctl=$2; shift 2 ;;
-    *) echo "usage: $0 [--trackd PATH] [--trackctl PATH]" >&2; exit 2 ;;
-  esac
-done
+parse_binaries "$@"
 
 # ---------------------------------------------------------------- tools
 mkdir -p "$tools/bin"
@@ -46,17 +40,7 @@ if ! [ -x "$helm" ] || ! "$GO" version -m "$helm" 2>/dev/null \
   GOBIN=$tools/bin GOTOOLCHAIN=local GOFLAGS='' "$GO" install "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
 fi
 
-venv=$tools/venv
-stamp=$venv/.requirements.sha256
-want=$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)
-if ! [ -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "installing $(grep -c '==' "$here/requirements.txt") pinned Python packages into $venv"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$here/requirements.txt"
-  echo "$want" > "$stamp"
-fi
-py=$venv/bin/python
+deploy_venv
 
 # Helm keeps no state outside this run (no repositories, no plugins).
 export HELM_CACHE_HOME=$out/helm/cache HELM_CONFIG_HOME=$out/helm/config HELM_DATA_HOME=$out/helm/data

@@ -20,17 +20,11 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/deploy/common.sh
+source "$here/common.sh"
 dashboard=$root/deploy/grafana/trackd-dashboard.json
 out=$root/build/deploy-dashboard-check
-trackd=$root/build/server/trackd
-trackctl=$root/build/tools/trackctl/trackctl
-while [ $# -gt 0 ]; do
-  case $1 in
-    --trackd) trackd=$2; shift 2 ;;
-    --trackctl) trackctl=$2; shift 2 ;;
-    *) echo "usage: $0 [--trackd PATH] [--trackctl PATH]" >&2; exit 2 ;;
-  esac
-done
+parse_binaries "$@"
 
 promtool=$(bash "$root/scripts/install_prometheus.sh")/promtool
 check=(python3 "$here/check_dashboard.py")

@@ -15,15 +15,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-trackd=$root/build/server/trackd
-trackctl=$root/build/tools/trackctl/trackctl
-while [ $# -gt 0 ]; do
-  case $1 in
-    --trackd) trackd=$2; shift 2 ;;
-    --trackctl) trackctl=$2; shift 2 ;;
-    *) echo "usage: $0 [--trackd PATH] [--trackctl PATH]" >&2; exit 2 ;;
-  esac
-done
+# shellcheck source=tests/deploy/common.sh
+source "$here/common.sh"
+parse_binaries "$@"
 for bin in "$trackd" "$trackctl"; do
   if ! [ -x "$bin" ]; then
     echo "FAIL no executable $bin (build trackd and trackctl first: scripts/build.sh)" >&2
