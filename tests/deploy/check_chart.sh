@@ -5,7 +5,9 @@
 #      the Kubernetes schemas bundled) from PyPI in a venv; skipped when already there;
 #   2. helm lint --strict, with the default values and with each ci/*-values.yaml;
 #   3. helm template for every scenario: each object validated in strict mode (unknown fields
-#      rejected) against Kubernetes $KUBERNETES_VERSION, CRDs skipped explicitly; then
+#      rejected) against Kubernetes $KUBERNETES_VERSION, and the ServiceMonitor and
+#      PrometheusRule against the Prometheus Operator's own CRD schemas (its Go module, pinned
+#      at $PROMETHEUS_OPERATOR_VERSION), strictly too; then
 #      check_rendered.py asserts what the chart promises;
 #   4. with the trackd and trackctl binaries (--trackd/--trackctl, or build/ by default):
 #      run_rendered.py starts the real server with each rendered configuration and asks it the
@@ -19,6 +21,7 @@ set -euo pipefail
 
 HELM_VERSION=v3.22.0
 KUBERNETES_VERSION=1.32.0
+PROMETHEUS_OPERATOR_VERSION=v0.94.1
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -42,13 +45,23 @@ fi
 
 deploy_venv
 
+# The Prometheus Operator's CustomResourceDefinitions, from its Go module (the module cache
+# keeps it): the schemas the ServiceMonitor and the PrometheusRule are validated against.
+operator_dir=$(cd "$tools" && GOTOOLCHAIN=local GOFLAGS='' "$GO" mod download -json \
+  "github.com/prometheus-operator/prometheus-operator@${PROMETHEUS_OPERATOR_VERSION}" \
+  | "$py" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')
+crds=()
+for kind in servicemonitors prometheusrules; do
+  crds+=(--crd "$operator_dir/example/prometheus-operator-crd/monitoring.coreos.com_$kind.yaml")
+done
+
 # Helm keeps no state outside this run (no repositories, no plugins).
 export HELM_CACHE_HOME=$out/helm/cache HELM_CONFIG_HOME=$out/helm/config HELM_DATA_HOME=$out/helm/data
 rm -rf "$out"
 mkdir -p "$out"
 echo "helm: $("$GO" version -m "$helm" | awk '$1 == "mod" {print $3}'), kubernetes-validate:" \
      "$("$py" -c 'import kubernetes_validate; print(kubernetes_validate.__version__)')," \
-     "Kubernetes schemas: $KUBERNETES_VERSION"
+     "Kubernetes schemas: $KUBERNETES_VERSION, Prometheus Operator CRDs: $PROMETHEUS_OPERATOR_VERSION"
 
 passed=0
 failed=0
@@ -109,7 +122,7 @@ scenario() {
   fi
   pass "$name: helm template ($(grep -c '^kind:' "$out/$name.yaml") objects)"
   if "$py" "$here/validate_k8s.py" --kubernetes-version "$KUBERNETES_VERSION" \
-       --skip-group monitoring.coreos.com "$out/$name.yaml" > "$out/$name.validate" 2>&1; then
+       "${crds[@]}" "$out/$name.yaml" > "$out/$name.validate" 2>&1; then
     pass "$name: kubernetes-validate --strict: $(tail -n 1 "$out/$name.validate" | cut -d: -f2-)"
     grep '^SKIP' "$out/$name.validate" | sed 's/^/     /' || true
   else
@@ -376,6 +389,25 @@ else
   cat "$out/broken-typo.validate"
   fail "kubernetes-validate --strict: unexpected output for the unknown field"
 fi
+# A field the Prometheus Operator's CRDs do not know is refused too (the API server would,
+# under kubectl's default --validate=strict).
+# shellcheck disable=SC2016  # the template's own $rules, for sed
+for broken in "prometheusrule.yaml@s/{{- \$rules | nindent 2 }}/{{- \$rules | replace \"expr:\" \"expression:\" | nindent 2 }}/@'expression' was unexpected" \
+              "servicemonitor.yaml@s/scrapeTimeout:/scrapeTimout:/@'scrapeTimout' was unexpected"; do
+  IFS='@' read -r file expression expected <<< "$broken"
+  dir=$(break_chart "crd-${file%.yaml}" "$file" "$expression")
+  render "broken-crd-${file%.yaml}" "$dir" -f "$chart/ci/all-on-values.yaml"
+  if "$py" "$here/validate_k8s.py" --kubernetes-version "$KUBERNETES_VERSION" "${crds[@]}" \
+       "$out/broken-crd-${file%.yaml}.yaml" > "$out/broken-crd-${file%.yaml}.validate" 2>&1; then
+    fail "CRD schema accepted an unknown field in $file"
+  elif grep -qF -- "$expected" "$out/broken-crd-${file%.yaml}.validate"; then
+    pass "CRD schema refused the unknown field: $(grep -F -- "$expected" "$out/broken-crd-${file%.yaml}.validate" | head -n 1 | cut -d: -f2- | cut -c1-150)"
+  else
+    cat "$out/broken-crd-${file%.yaml}.validate"
+    fail "CRD schema: unexpected output for the unknown field in $file"
+  fi
+done
+
 # A kind with no bundled schema that is not an expected CRD is an error, not a warning.
 printf 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n' > "$out/unknown-kind.yaml"
 if "$py" "$here/validate_k8s.py" --kubernetes-version "$KUBERNETES_VERSION" \
