@@ -18,25 +18,14 @@ import sys
 
 import yaml
 
+from checker import Checker
+
 SEVERITIES = {"critical", "warning"}
 ALERTS_SECTION = "## Alerts and runbooks"
 METRICS_SECTION = "## Metrics"
 # PromQL words that look like metric names (operators, modifiers, literals).
 KEYWORDS = {"and", "or", "unless", "by", "without", "on", "ignoring", "group_left",
             "group_right", "bool", "offset", "inf", "nan", "atan2", "topk", "bottomk"}
-
-
-class Checker:
-    def __init__(self):
-        self.failures = []
-        self.passed = 0
-
-    def check(self, condition, message):
-        if condition:
-            self.passed += 1
-        else:
-            self.failures.append(message)
-        return bool(condition)
 
 
 def github_anchor(heading):
@@ -114,7 +103,7 @@ def main():
     parser.add_argument("--tests", required=True)
     parser.add_argument("--docs", required=True)
     args = parser.parse_args()
-    c = Checker()
+    c = Checker("check_alerts.py")
 
     with open(args.rules, encoding="utf-8") as f:
         rules_text = f.read()
@@ -236,11 +225,7 @@ def main():
                 f"{name}: no unit test that checks its rendered annotations")
         c.check(name in silent, f"{name}: no unit test where it does not fire (exp_alerts: [])")
 
-    for failure in c.failures:
-        print(f"FAIL {failure}")
-    print(f"check_alerts.py: {len(names)} alerts, {len(documented)} documented metrics, "
-          f"{c.passed} checks passed, {len(c.failures)} failed")
-    return 1 if c.failures else 0
+    return c.report(f"{len(names)} alerts, {len(documented)} documented metrics")
 
 
 if __name__ == "__main__":

@@ -32,10 +32,6 @@ rm -rf "$out"
 mkdir -p "$out"
 echo "promtool: $("$promtool" --version 2>&1 | head -n 1)"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 # ---------------------------------------------------------------- trackd's metrics
 if ! [ -x "$trackd" ] || ! [ -x "$trackctl" ]; then

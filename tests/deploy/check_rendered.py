@@ -21,6 +21,8 @@ import sys
 
 import yaml
 
+from checker import Checker
+
 UID = 65532
 KNOWN_KINDS = {
     "ConfigMap", "Secret", "Service", "ServiceAccount", "StatefulSet", "Deployment",
@@ -34,19 +36,6 @@ DASHBOARD = os.path.join(ROOT, "deploy", "grafana", "trackd-dashboard.json")
 MAX_DASHBOARD_BYTES = 256 * 1024
 CLIENT_LABEL = ("trackd-client", "true")
 
-
-class Checker:
-    def __init__(self, name):
-        self.name = name
-        self.failures = []
-        self.passed = 0
-
-    def check(self, condition, message):
-        if condition:
-            self.passed += 1
-        else:
-            self.failures.append(message)
-        return bool(condition)
 
 
 def seconds(duration):
@@ -88,7 +77,7 @@ def main():
 
     with open(args.rendered, encoding="utf-8") as f:
         objects = [o for o in yaml.safe_load_all(f) if o]
-    c = Checker(args.rendered)
+    c = Checker(f"check_rendered {args.rendered}")
     by_kind = {}
     for o in objects:
         by_kind.setdefault(o.get("kind"), []).append(o)
@@ -122,7 +111,7 @@ def main():
     c.check(other_kind not in by_kind, f"mode {args.mode} must not render a {other_kind}")
     workload = one(workload_kind)
     if workload is None:
-        return report(c)
+        return c.report()
     spec = workload["spec"]
     pod_meta = spec["template"]["metadata"]
     pod = spec["template"]["spec"]
@@ -441,17 +430,22 @@ def main():
     check_prometheus_rule(c, by_kind.get("PrometheusRule", []), "PrometheusRule" in args.expect,
                           args.runbook_base)
     check_dashboard(c, dashboards, args.expect_dashboard)
-    return report(c)
+    return c.report()
+
+
+def one_if_expected(c, items, expected, what):
+    """The one item when expected (and there is exactly one); None otherwise, a failure when
+    the count is not what was expected (one, or none for an option that is off)."""
+    want = 1 if expected else 0
+    ok = c.check(len(items) == want, f"expected {want} {what}, found {len(items)}")
+    return items[0] if ok and items else None
 
 
 def check_prometheus_rule(c, rules, expected, runbook_base):
     """Off by default; when on, exactly the repository's rules, runbook links under the base."""
-    if not c.check(len(rules) == (1 if expected else 0),
-                   f"expected {1 if expected else 0} PrometheusRule, found {len(rules)}"):
+    rule = one_if_expected(c, rules, expected, "PrometheusRule")
+    if rule is None:
         return
-    if not rules:
-        return
-    rule = rules[0]
     c.check(rule["apiVersion"] == "monitoring.coreos.com/v1", f"PrometheusRule apiVersion {rule['apiVersion']}")
     spec = rule.get("spec", {})
     c.check(set(spec) == {"groups"}, f"PrometheusRule: spec fields {sorted(spec)}, expected only groups")
@@ -472,12 +466,9 @@ def check_prometheus_rule(c, rules, expected, runbook_base):
 
 def check_dashboard(c, dashboards, expected):
     """Off by default; when on, the repository's dashboard under the sidecar's label."""
-    if not c.check(len(dashboards) == (1 if expected else 0),
-                   f"expected {1 if expected else 0} dashboard ConfigMap, found {len(dashboards)}"):
+    cm = one_if_expected(c, dashboards, expected, "dashboard ConfigMap")
+    if cm is None:
         return
-    if not dashboards:
-        return
-    cm = dashboards[0]
     labels = cm["metadata"].get("labels", {})
     c.check(labels.get("grafana_dashboard") == "1",
             "dashboard ConfigMap lacks the Grafana sidecar's label grafana_dashboard: \"1\"")
@@ -494,13 +485,6 @@ def check_dashboard(c, dashboards, expected):
         c.check(False, f"dashboard ConfigMap does not hold JSON: {e}")
         return
     c.check(got == want, "dashboard ConfigMap differs from deploy/grafana/trackd-dashboard.json")
-
-
-def report(c):
-    for failure in c.failures:
-        print(f"FAIL {c.name}: {failure}")
-    print(f"check_rendered {c.name}: {c.passed} checks passed, {len(c.failures)} failed")
-    return 1 if c.failures else 0
 
 
 if __name__ == "__main__":

@@ -31,3 +31,27 @@ deploy_venv() {
   fi
   py=$venv/bin/python
 }
+
+# The Python checkers import each other's helpers (checker.py); no bytecode in the source tree.
+export PYTHONDONTWRITEBYTECODE=1
+
+# pass/fail TEXT: one PASS or FAIL line each, counted in $passed and $failed.
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+
+# expect_refusal NAME EXPECTED LOG COMMAND...: the proof that a check bites. COMMAND, its output
+# in LOG, must fail, and say EXPECTED (fixed text); PASS shows the line that says it.
+expect_refusal() {
+  local name=$1 expected=$2 log=$3
+  shift 3
+  if "$@" > "$log" 2>&1; then
+    fail "$name: accepted"
+  elif grep -qF -- "$expected" "$log"; then
+    pass "$name: $(grep -F -- "$expected" "$log" | head -n 1 | cut -c1-150)"
+  else
+    cat "$log"
+    fail "$name: output lacks '$expected'"
+  fi
+}
